@@ -1,0 +1,110 @@
+"""Command line: `python -m app migrate | create-user | load-demo | serve | check-migrations`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+import app  # noqa: F401 - sets PICCOLO_CONF
+
+
+async def migrate() -> int:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="app", migration_id="all")
+    if not result.success:
+        print(result.message, file=sys.stderr)
+        return 1
+    return 0
+
+
+async def pending_schema_changes() -> int:
+    """How many schema changes the tables have that no migration file records yet."""
+    from piccolo.apps.migrations.commands.new import AutoMigrationManager
+
+    from app.piccolo_app import APP_CONFIG
+
+    statements = await AutoMigrationManager().get_alter_statements(app_config=APP_CONFIG)
+    return sum(len(s.statements) for s in statements)
+
+
+async def create_user(args: argparse.Namespace) -> int:
+    from app.accounts.services import user_create
+    from app.errors import ValidationError
+
+    password = args.password or getpass.getpass("Password: ")
+    try:
+        user_id = await user_create(
+            username=args.username,
+            full_name=args.full_name,
+            password=password,
+            role=args.role,
+            point_id=args.point_id,
+            organisation_id=args.organisation_id,
+        )
+    except ValidationError as exc:
+        for field, message in exc.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"created user {args.username} (id {user_id})")
+    return 0
+
+
+async def load_demo() -> int:
+    from app.demo import demo_load
+
+    loaded = await demo_load()
+    print("demo data loaded" if loaded else "database not empty: demo data not loaded")
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("check-migrations", help="fail if the tables changed without a migration")
+    sub.add_parser("load-demo", help="load demo data into an empty database")
+    cu = sub.add_parser("create-user", help="create a staff account")
+    cu.add_argument("--username", required=True)
+    cu.add_argument("--full-name", required=True)
+    cu.add_argument("--role", required=True, choices=["agent", "point_manager", "supervisor", "admin"])
+    cu.add_argument("--point-id", type=int)
+    cu.add_argument("--organisation-id", type=int)
+    cu.add_argument("--password", help="read from the terminal when omitted")
+    sv = sub.add_parser("serve", help="serve the app with uvicorn")
+    sv.add_argument("--host", default="127.0.0.1")
+    sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        return serve(args)
+    if args.command == "migrate":
+        return asyncio.run(migrate())
+    if args.command == "check-migrations":
+        pending = asyncio.run(pending_schema_changes())
+        print(f"{pending} schema change(s) without a migration")
+        return 1 if pending else 0
+    if args.command == "load-demo":
+        return asyncio.run(load_demo())
+    return asyncio.run(create_user(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Staff accounts, roles, sessions, login and the audit trail."""

@@ -1,0 +1,1 @@
+"""The audit trail: who did or saw what, and when."""

@@ -1,0 +1,77 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+
+from app.accounts import controllers as accounts_controllers
+from app.points import controllers as points_controllers
+from app.settings import Settings, get_settings
+from app.web import controllers as web_controllers
+from app.web.errors import EXCEPTION_HANDLERS
+from app.web.lifespan import lifespan
+from app.web.security import SecurityHeadersMiddleware
+from app.web.sessions import SessionManager, SessionMiddleware
+from app.web.static import StaticAssets
+from app.web.stores import DatabaseStore
+from app.web.templating import template_config
+
+
+def make_session_store(settings: Settings) -> Store:
+    if settings.session_store == "redis":
+        from litestar.stores.redis import RedisStore
+
+        return RedisStore.with_client(url=settings.redis_url, namespace="dvc:session")
+    if settings.session_store == "memory":
+        return MemoryStore()
+    return DatabaseStore(namespace="session")
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    from app.piccolo_conf import DB
+
+    settings = settings or get_settings()
+    assets = StaticAssets()
+    sessions = SessionManager(make_session_store(settings), settings)
+    secure = settings.cookie_secure
+    return Litestar(
+        route_handlers=[
+            *web_controllers.ROUTES,
+            *accounts_controllers.ROUTES,
+            *points_controllers.ROUTES,
+        ],
+        state=State({"settings": settings, "engine": DB, "assets": assets, "sessions": sessions}),
+        template_config=template_config(assets),
+        plugins=[HTMXPlugin()],
+        request_class=HTMXRequest,
+        middleware=[SecurityHeadersMiddleware(hsts=settings.is_production), SessionMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="__Host-csrftoken" if secure else "csrftoken",
+            cookie_secure=secure,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+        ),
+        compression_config=CompressionConfig(
+            backend="gzip", gzip_compress_level=5, minimum_size=500, exclude="^/static/"
+        ),
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        request_max_body_size=settings.upload_max_bytes,
+        openapi_config=None,
+        debug=False,
+    )
+
+
+def __getattr__(name: str):
+    # `uvicorn app.main:app` builds the app lazily so importing this module stays cheap.
+    if name == "app":
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)

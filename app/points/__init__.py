@@ -1,0 +1,1 @@
+"""Organisations licensed as agents and their agent points."""

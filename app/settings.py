@@ -1,0 +1,115 @@
+"""Every setting of the application, read from the environment in this one place."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+ROOT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused in production
+
+
+class SettingsError(RuntimeError):
+    """The environment describes a configuration the app refuses to run with."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = f"sqlite:///{ROOT_DIR / 'var' / 'app.sqlite3'}"
+    secret_key: str = DEFAULT_SECRET
+    cookie_secure: bool = False
+    session_store: str = "database"  # database | redis | memory
+    redis_url: str = ""
+    public_base_url: str = "http://127.0.0.1:8000"
+    upload_max_bytes: int = 10 * 1024 * 1024
+    session_idle_seconds: int = 30 * 60
+    session_absolute_seconds: int = 12 * 60 * 60
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_ip: int = 20
+    login_throttle_window_seconds: int = 15 * 60
+    sqlite_busy_timeout_seconds: float = 10.0
+    pg_pool_min: int = 1
+    pg_pool_max: int = 10
+    var_dir: Path = field(default=ROOT_DIR / "var")
+    default_locale: str = "vi"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> str:
+        return self.database_url.split("sqlite:///", 1)[1]
+
+    def validate(self) -> Settings:
+        if not (self.is_sqlite or self.database_url.startswith(("postgresql://", "postgres://"))):
+            raise SettingsError("DATABASE_URL must be sqlite:///<path> or postgresql://…")
+        if self.session_store not in {"database", "redis", "memory"}:
+            raise SettingsError("SESSION_STORE must be database, redis or memory")
+        if self.session_store == "redis" and not self.redis_url:
+            raise SettingsError("SESSION_STORE=redis needs REDIS_URL")
+        if self.is_production:
+            if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+                raise SettingsError(
+                    "Refusing to start in production with the default or a short SECRET_KEY "
+                    "(set SECRET_KEY to at least 32 random characters)."
+                )
+            if not self.cookie_secure:
+                raise SettingsError("Refusing to start in production without COOKIE_SECURE=true")
+        return self
+
+
+def settings_from_env(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    environment = env.get("APP_ENV", "development")
+    production = environment == "production"
+    redis_url = env.get("REDIS_URL", "")
+    return Settings(
+        environment=environment,
+        database_url=env.get("DATABASE_URL") or Settings.database_url,
+        secret_key=env.get("SECRET_KEY") or DEFAULT_SECRET,
+        cookie_secure=_bool(env.get("COOKIE_SECURE"), production),
+        session_store=env.get("SESSION_STORE") or ("redis" if redis_url else "database"),
+        redis_url=redis_url,
+        public_base_url=(env.get("PUBLIC_BASE_URL") or Settings.public_base_url).rstrip("/"),
+        upload_max_bytes=_int(env, "UPLOAD_MAX_BYTES", Settings.upload_max_bytes),
+        session_idle_seconds=_int(env, "SESSION_IDLE_SECONDS", Settings.session_idle_seconds),
+        session_absolute_seconds=_int(
+            env, "SESSION_ABSOLUTE_SECONDS", Settings.session_absolute_seconds
+        ),
+        pg_pool_max=_int(env, "PG_POOL_MAX", Settings.pg_pool_max),
+        var_dir=Path(env.get("VAR_DIR") or Settings().var_dir),
+    ).validate()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return settings_from_env()
+
+
+def random_secret() -> str:
+    return secrets.token_urlsafe(48)

@@ -1,0 +1,1 @@
+"""Shared web plumbing: templating, i18n, static assets, sessions, guards, errors."""

@@ -1,0 +1,33 @@
+"""Start-up and shut-down: the PostgreSQL pool, the session store."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from app.db import is_sqlite
+from app.web.stores import DatabaseStore
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from litestar import Litestar
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    engine = app.state.engine
+    settings = app.state.settings
+    pooled = not is_sqlite(engine)
+    if pooled:
+        await engine.start_connection_pool(min_size=settings.pg_pool_min, max_size=settings.pg_pool_max)
+    store = app.state.sessions.store
+    if isinstance(store, DatabaseStore):
+        await store.purge_expired()
+    try:
+        yield
+    finally:
+        if hasattr(store, "_redis"):
+            await store._redis.aclose()
+        if pooled:
+            await engine.close_connection_pool()

@@ -1,0 +1,64 @@
+"""The Jinja2 environment: i18n, Vietnamese formatting filters, static URLs, HTMX partials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from app.web import i18n
+from app.web.static import StaticAssets
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+@pass_context
+def current_user(context):
+    request = context.get("request")
+    return request.scope.get("user") if request is not None else None
+
+
+@pass_context
+def current_locale(context) -> str:
+    request = context.get("request")
+    return i18n.request_locale(request) if request is not None else i18n.DEFAULT_LOCALE
+
+
+@pass_context
+def current_path(context) -> str:
+    request = context.get("request")
+    return request.url.path if request is not None else "/"
+
+
+def build_environment(assets: StaticAssets) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml", "svg"]),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.install_gettext_callables(i18n.ctx_gettext, i18n.ctx_ngettext, newstyle=True)
+    env.globals.update(
+        static_url=assets.url,
+        locales=i18n.LOCALES,
+        current_user=current_user,
+        current_locale=current_locale,
+        current_path=current_path,
+    )
+    env.filters.update(
+        vn_date=i18n.format_date,
+        vn_datetime=i18n.format_datetime,
+        vn_number=i18n.format_number,
+        vn_money=i18n.format_money,
+    )
+    return env
+
+
+def template_config(assets: StaticAssets) -> TemplateConfig:
+    env = build_environment(assets)
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
