@@ -16,7 +16,7 @@ from app.settings import Settings, get_settings
 from app.web import controllers as web_controllers
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.lifespan import lifespan
-from app.web.security import SecurityHeadersMiddleware
+from app.web.security import security_headers_hook
 from app.web.sessions import SessionManager, SessionMiddleware
 from app.web.static import StaticAssets
 from app.web.stores import DatabaseStore
@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config(assets),
         plugins=[HTMXPlugin()],
         request_class=HTMXRequest,
-        middleware=[SecurityHeadersMiddleware(hsts=settings.is_production), SessionMiddleware()],
+        middleware=[SessionMiddleware()],
+        before_send=[security_headers_hook(hsts=settings.is_production)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="__Host-csrftoken" if secure else "csrftoken",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from app.accounts.services import authenticate
@@ -17,14 +18,22 @@ def _client_ip(request: Request) -> str:
 
 
 @get("/dang-nhap", sync_to_thread=False)
-def login_page(request: Request, next: str = "") -> Response:  # noqa: A002 - the query name
+def login_page(
+    request: Request,
+    next: FromQuery[str] = "",  # noqa: A002 - the query parameter's name
+    expired: FromQuery[str] = "",
+) -> Response:
     user = request.scope.get("user")
     if user is not None:
         return Redirect(path=safe_next(next, ROLE_HOMES[user.role]), status_code=303)
-    expired = request.scope.get("state", {}).get("session_end_reason") == "expired"
     return Template(
         template_name="accounts/login.html",
-        context={"username": "", "next": safe_next(next, ""), "error": None, "expired": expired},
+        context={
+            "username": "",
+            "next": safe_next(next, ""),
+            "error": None,
+            "expired": expired == "1",
+        },
     )
 
 

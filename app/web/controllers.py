@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
@@ -31,7 +32,7 @@ def home(request: Request) -> Response:
 
 
 @get("/static/{path:path}", sync_to_thread=False, include_in_schema=False)
-def static_asset(request: Request, path: str) -> Response:
+def static_asset(request: Request, path: FromPath[str]) -> Response:
     asset = request.app.state.assets.get(path.lstrip("/"))
     if asset is None:
         raise NotFoundException()

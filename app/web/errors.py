@@ -69,6 +69,8 @@ def error_response(
 
 def not_authorized_handler(request: Request, _: NotAuthorizedException) -> Response:
     target = f"/dang-nhap?next={quote(request.url.path)}"
+    if request.scope.get("state", {}).get("session_end_reason") == "expired":
+        target += "&expired=1"
     if _is_htmx(request):
         return Response(content="", status_code=401, headers={"HX-Redirect": target})
     return Redirect(path=target, status_code=303)

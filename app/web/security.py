@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.middleware import ASGIMiddleware
 
 if TYPE_CHECKING:
-    from litestar.types import ASGIApp, Message, Receive, Scope, Send
+    from litestar.types import Message, Scope
 
 CSP = "; ".join(
     [
@@ -44,16 +43,14 @@ def security_headers(*, hsts: bool) -> list[tuple[str, str]]:
     return headers
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    def __init__(self, *, hsts: bool) -> None:
-        self.headers = security_headers(hsts=hsts)
+def security_headers_hook(*, hsts: bool):
+    """A `before_send` hook: it sees every response, router 404s and error pages included."""
+    headers = security_headers(hsts=hsts)
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in self.headers:
-                    headers[name] = value
-            await send(message)
+    async def add_security_headers(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start":
+            mutable = MutableScopeHeaders.from_message(message)
+            for name, value in headers:
+                mutable[name] = value
 
-        await next_app(scope, receive, send_with_headers)
+    return add_security_headers

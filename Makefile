@@ -1,0 +1,61 @@
+# The two commands: `make run` and `make test`. Everything else is set up on demand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run serve migrate demo test test-sqlite test-postgres bench lint messages clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python -m app migrate
+
+demo: migrate
+	$(BIN)/python -m app load-demo
+
+run: demo
+	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
+
+# SQLite (with the browser tests), then PostgreSQL when it answers; under CI both are required.
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	@if $(BIN)/python -m tests.pg_available "$(PG_TEST_URL)"; then \
+		echo "== PostgreSQL run against $(PG_TEST_URL)"; \
+		TEST_DATABASE_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is required under CI but $(PG_TEST_URL) does not answer"; exit 1; \
+	else \
+		echo "SKIPPED: PostgreSQL tests ($(PG_TEST_URL) does not answer)"; \
+	fi
+
+bench: install
+	$(BIN)/python -m pytest tests/benchmarks -p no:randomly -s -q --benchmarks
+
+lint: install
+	$(BIN)/ruff check app tests
+	$(BIN)/ruff format --check app tests
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d app/locales -l vi -D messages --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* .pytest_cache
