@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run serve migrate demo test test-sqlite test-postgres bench lint messages clean
+.PHONY: install run serve migrate demo test test-sqlite test-postgres bench lint messages clean migration
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -59,3 +59,7 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* .pytest_cache
+
+# After changing a tables.py: make migration DESC="what changed"
+migration: install
+	PICCOLO_CONF=app.piccolo_conf $(BIN)/piccolo migrations new app --auto --desc="$(DESC)"

@@ -6,10 +6,40 @@ from piccolo.conf.apps import AppConfig
 
 from app.accounts.tables import User
 from app.audit.tables import AuditEvent
+from app.catalogue.tables import Procedure, ProcedureComponent
+from app.dossiers.tables import (
+    Applicant,
+    Consultation,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    InboundEvent,
+    PostalDelivery,
+)
 from app.points.tables import AgentPoint, Organisation
+from app.territory.tables import AdminUnit
 from app.web.tables import KeyValue
+from app.workdays.tables import Holiday
 
-TABLES = [Organisation, AgentPoint, User, AuditEvent, KeyValue]
+# Parents before children: tests empty them in reverse order.
+TABLES = [
+    Organisation,
+    AgentPoint,
+    User,
+    AuditEvent,
+    KeyValue,
+    AdminUnit,
+    Holiday,
+    Procedure,
+    ProcedureComponent,
+    Applicant,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    PostalDelivery,
+    InboundEvent,
+    Consultation,
+]
 
 APP_CONFIG = AppConfig(
     app_name="app",

@@ -40,15 +40,15 @@ class Translator:
         return singular if n == 1 else plural
 
 
-def catalogue_path(locale: str) -> Path:
-    return LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+def catalogue_paths(locale: str) -> list[Path]:
+    """One catalogue per feature (messages.po holds the shared strings), merged at load."""
+    return sorted((LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po"))
 
 
 @lru_cache(maxsize=len(LOCALES))
 def translator(locale: str) -> Translator:
-    path = catalogue_path(locale)
     messages: dict[str, str | tuple[str, ...]] = {}
-    if path.exists():
+    for path in catalogue_paths(locale):
         with path.open("rb") as fh:
             catalog = read_po(fh, locale=locale)
         for message in catalog:

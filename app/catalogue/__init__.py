@@ -1,0 +1,1 @@
+"""The published catalogue of administrative procedures (danh mục TTHC) agents may handle."""

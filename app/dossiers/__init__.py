@@ -1,0 +1,1 @@
+"""Dossier intake and tracking: applicant, consent, lifecycle, receipt, citizen status."""

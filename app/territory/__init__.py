@@ -1,0 +1,1 @@
+"""Hanoi's administrative units as dated data (districts until 30 Jun 2025, communes and wards)."""

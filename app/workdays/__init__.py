@@ -1,0 +1,1 @@
+"""Working days: statutory time limits skip weekends and Vietnamese public holidays."""
