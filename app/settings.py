@@ -52,6 +52,18 @@ class Settings:
     pg_pool_max: int = 10
     var_dir: Path = field(default=ROOT_DIR / "var")
     default_locale: str = "vi"
+    # National portal / Hanoi procedure system. "embedded" = the simulator mounted in-process.
+    portal_url: str = "embedded"
+    portal_secret: str = "dev-portal-webhook-secret"
+    portal_unit_code: str = "000.00.26.H26"
+    # Public-utility postal service (BCCI). "embedded" = the simulator mounted in-process.
+    postal_url: str = "embedded"
+    postal_secret: str = "dev-postal-webhook-secret"
+    webhook_tolerance_seconds: int = 300
+    lookup_max_per_ip: int = 20
+    lookup_max_per_code: int = 5
+    lookup_window_seconds: int = 15 * 60
+    consent_version: str = "2025-01"
 
     @property
     def is_production(self) -> bool:
@@ -78,6 +90,8 @@ class Settings:
                     "Refusing to start in production with the default or a short SECRET_KEY "
                     "(set SECRET_KEY to at least 32 random characters)."
                 )
+            if self.portal_secret.startswith("dev-") or self.postal_secret.startswith("dev-"):
+                raise SettingsError("Refusing to start in production with the development webhook secrets")
             if not self.cookie_secure:
                 raise SettingsError("Refusing to start in production without COOKIE_SECURE=true")
         return self
@@ -103,6 +117,11 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         ),
         pg_pool_max=_int(env, "PG_POOL_MAX", Settings.pg_pool_max),
         var_dir=Path(env.get("VAR_DIR") or Settings().var_dir),
+        portal_url=env.get("PORTAL_URL") or Settings.portal_url,
+        portal_secret=env.get("PORTAL_SECRET") or Settings.portal_secret,
+        portal_unit_code=env.get("PORTAL_UNIT_CODE") or Settings.portal_unit_code,
+        postal_url=env.get("POSTAL_URL") or Settings.postal_url,
+        postal_secret=env.get("POSTAL_SECRET") or Settings.postal_secret,
     ).validate()
 
 

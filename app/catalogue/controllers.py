@@ -1,0 +1,3 @@
+"""Routes of the catalogue feature."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""Routes of the dossiers feature."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""Routes of the integrations feature."""
+
+ROUTES: list = []

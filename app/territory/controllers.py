@@ -1,0 +1,3 @@
+"""Routes of the territory feature."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""Routes of the workdays feature."""
+
+ROUTES: list = []
