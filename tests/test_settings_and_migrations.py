@@ -18,7 +18,10 @@ def test_production_refuses_the_default_secret():
         settings_from_env({"APP_ENV": "production"})
     with pytest.raises(SettingsError, match="SECRET_KEY"):
         settings_from_env({"APP_ENV": "production", "SECRET_KEY": DEFAULT_SECRET})
-    ok = settings_from_env({"APP_ENV": "production", "SECRET_KEY": "x" * 40})
+    prod = {"APP_ENV": "production", "SECRET_KEY": "x" * 40}
+    with pytest.raises(SettingsError, match="webhook secrets"):
+        settings_from_env(prod)
+    ok = settings_from_env({**prod, "PORTAL_SECRET": "p" * 40, "POSTAL_SECRET": "q" * 40})
     assert ok.cookie_secure and ok.is_production
 
 
