@@ -12,10 +12,12 @@ from litestar.stores.memory import MemoryStore
 
 from app.accounts import controllers as accounts_controllers
 from app.catalogue import controllers as catalogue_controllers
+from app.consultations import controllers as consultations_controllers
 from app.dossiers import controllers as dossiers_controllers
 from app.integrations import controllers as integrations_controllers
 from app.points import controllers as points_controllers
 from app.territory import controllers as territory_controllers
+from app.tracking import controllers as tracking_controllers
 from app.workdays import controllers as workdays_controllers
 from app.settings import Settings, get_settings
 from app.web import controllers as web_controllers
@@ -55,6 +57,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *integrations_controllers.ROUTES,
             *territory_controllers.ROUTES,
             *workdays_controllers.ROUTES,
+            *tracking_controllers.ROUTES,
+            *consultations_controllers.ROUTES,
         ],
         state=State({"settings": settings, "engine": DB, "assets": assets, "sessions": sessions}),
         template_config=template_config(assets),

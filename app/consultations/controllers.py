@@ -1,0 +1,3 @@
+"""Routes of the consultations feature."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""Routes of the tracking feature."""
+
+ROUTES: list = []
