@@ -47,7 +47,7 @@ test-postgres: install
 	fi
 
 bench: install
-	$(BIN)/python -m pytest tests/benchmarks -p no:randomly -s -q --benchmarks
+	RUN_BENCHMARKS=1 $(BIN)/python -m pytest tests/benchmarks -s -q -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check app tests

@@ -29,6 +29,9 @@ from tests import factories  # noqa: E402,F401
 
 USING_POSTGRES = bool(_DB_NAME)
 
+# Benchmarks measure speed and size; they run under `make bench`, not in the test suite.
+collect_ignore = [] if os.environ.get("RUN_BENCHMARKS") == "1" else ["benchmarks"]
+
 
 async def _admin_execute(sql: str) -> None:
     import asyncpg

@@ -201,3 +201,13 @@ async def procedure_for_intake(procedure_id: int) -> dict | None:
     if row is None or row["is_retired"] or not row["agent_allowed"]:
         return None
     return row
+
+
+async def procedure_components(procedure_id: int) -> list[dict]:
+    from app.catalogue.tables import ProcedureComponent
+
+    return (
+        await ProcedureComponent.select()
+        .where(ProcedureComponent.procedure == procedure_id)
+        .order_by(ProcedureComponent.position)
+    )

@@ -501,10 +501,12 @@ async def _agent_dossier(user: CurrentUser, dossier_id: int) -> dict:
 
 async def dossier_mark_ready(*, user: CurrentUser, dossier_id: int, version: int) -> int:
     await _agent_dossier(user, dossier_id)
-    missing = await DossierComponent.count().where(
-        (DossierComponent.dossier == dossier_id)
-        & (DossierComponent.mandatory.eq(True))
-        & (DossierComponent.received.eq(False))
+    missing = len(
+        await DossierComponent.select(DossierComponent.id).where(
+            (DossierComponent.dossier == dossier_id)
+            & (DossierComponent.mandatory.eq(True))
+            & (DossierComponent.received.eq(False))
+        )
     )
     if missing:
         raise DomainError(
@@ -713,3 +715,26 @@ async def consultation_log(*, user: CurrentUser, form: dict[str, str]) -> int:
     )
     await row.save()
     return row.id
+
+
+# ---------------------------------------------------------------------------
+# Personal data
+
+
+async def dossier_reveal_personal_data(*, user: CurrentUser, dossier_id: int) -> dict:
+    """Full personal data, for the agents of the dossier's point and admins only; logged."""
+    from app.accounts.tables import Role
+    from app.dossiers.selectors import dossier_detail
+
+    dossier = await dossier_detail(user, dossier_id)
+    if not (user.role == Role.admin.value or user.point_id == dossier["point"]):
+        raise PermissionDeniedError(N_("Only the agents of this point may see full personal data."))
+    await audit_record(
+        action="personal_data_viewed",
+        actor_id=user.id,
+        actor_label=user.username,
+        object_type="dossier",
+        object_id=str(dossier_id),
+        details={"fields": ["full_name", "id_number", "phone", "email", "address"]},
+    )
+    return dossier

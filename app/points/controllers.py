@@ -1,4 +1,4 @@
-"""Home pages of agents (their point) and of the Centre's staff (the points they oversee)."""
+"""The Centre's staff home: the agent points they oversee."""
 
 from __future__ import annotations
 
@@ -7,14 +7,7 @@ from litestar.response import Template
 
 from app.accounts.guards import requires_role
 from app.accounts.tables import Role
-from app.points.selectors import point_for, points_visible_to
-
-
-@get("/dai-ly", guards=[requires_role(Role.agent.value)])
-async def agent_home(request: Request) -> Response:
-    user = request.scope["user"]
-    point = await point_for(user, user.point_id)
-    return Template(template_name="points/agent_home.html", context={"point": point})
+from app.points.selectors import points_visible_to
 
 
 @get(
@@ -26,4 +19,4 @@ async def supervisor_home(request: Request) -> Response:
     return Template(template_name="points/supervisor_home.html", context={"points": points})
 
 
-ROUTES = [agent_home, supervisor_home]
+ROUTES = [supervisor_home]

@@ -32,6 +32,38 @@ def current_path(context) -> str:
     return request.url.path if request is not None else "/"
 
 
+@pass_context
+def status_label(context, state: str) -> str:
+    from app.dossiers.states import LABELS, S
+
+    return i18n.translator(current_locale(context)).gettext(LABELS[S(state)])
+
+
+@pass_context
+def status_explanation(context, state: str) -> str:
+    from app.dossiers.states import EXPLANATIONS, S
+
+    return i18n.translator(current_locale(context)).gettext(EXPLANATIONS[S(state)])
+
+
+@pass_context
+def translate_text(context, value: str) -> str:
+    """Translate a stored msgid (or pass free text through) without %-formatting it."""
+    return i18n.translator(current_locale(context)).gettext(value) if value else ""
+
+
+def mask_phone(value: str) -> str:
+    from app.dossiers.validation import mask_phone as mask
+
+    return mask(value) if value else ""
+
+
+def mask_id(value: str) -> str:
+    from app.dossiers.validation import mask_id_number
+
+    return mask_id_number(value) if value else ""
+
+
 def build_environment(assets: StaticAssets) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
@@ -49,12 +81,17 @@ def build_environment(assets: StaticAssets) -> Environment:
         current_user=current_user,
         current_locale=current_locale,
         current_path=current_path,
+        status_label=status_label,
+        status_explanation=status_explanation,
     )
     env.filters.update(
         vn_date=i18n.format_date,
         vn_datetime=i18n.format_datetime,
         vn_number=i18n.format_number,
         vn_money=i18n.format_money,
+        mask_phone=mask_phone,
+        mask_id=mask_id,
+        tr=translate_text,
     )
     return env
 
