@@ -57,3 +57,13 @@ async def write_transaction(engine: Engine) -> AsyncIterator[None]:
 
 async def ping(engine: Engine) -> None:
     await engine.run_ddl("SELECT 1")
+
+
+def icontains(column, text: str):
+    """Case-insensitive substring match: ILIKE on PostgreSQL, LIKE on SQLite (which folds
+    case for ASCII only). The wildcards `%` and `_` are dropped from the text: SQLite's LIKE
+    has no default escape character, and nobody searches for them."""
+    pattern = "%" + text.replace("%", "").replace("_", "") + "%"
+    if column._meta.table._meta.db.engine_type == "sqlite":
+        return column.like(pattern)
+    return column.ilike(pattern)

@@ -33,7 +33,7 @@ class Page:
     @property
     def text(self) -> str:
         body = self.doc.find(".//body")
-        return _text(body) if body is not None else ""
+        return _text(body if body is not None else self.doc)
 
     def select_all(self, tag: str, **attrs: str) -> list[Element]:
         return [

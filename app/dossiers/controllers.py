@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from app.accounts.guards import STAFF_ROLES, requires_role
@@ -53,19 +53,19 @@ async def intake_submit(request: Request) -> Response:
 
 
 @get("/ho-so/{dossier_id:int}", guards=STAFF)
-async def dossier_page(request: Request, dossier_id: int, msg: FromQuery[str] = "") -> Response:
+async def dossier_page(request: Request, dossier_id: FromPath[int], msg: FromQuery[str] = "") -> Response:
     return await forms.dossier_response(request, dossier_id, message=msg)
 
 
 @post("/ho-so/{dossier_id:int}/thong-tin", guards=STAFF)
-async def reveal_personal_data(request: Request, dossier_id: int) -> Response:
+async def reveal_personal_data(request: Request, dossier_id: FromPath[int]) -> Response:
     dossier = await services.dossier_reveal_personal_data(user=_user(request), dossier_id=dossier_id)
     return Template(template_name="dossiers/partials/_applicant.html",
                     context={"d": dossier, "revealed": True})
 
 
 @post("/ho-so/{dossier_id:int}/giay-to", guards=AGENT)
-async def set_components(request: Request, dossier_id: int) -> Response:
+async def set_components(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await request.form()
     received = {int(v) for v in form.getall("received", []) if str(v).isdigit()}
     await services.dossier_set_components(
@@ -75,7 +75,7 @@ async def set_components(request: Request, dossier_id: int) -> Response:
 
 
 @post("/ho-so/{dossier_id:int}/san-sang", guards=AGENT)
-async def mark_ready(request: Request, dossier_id: int) -> Response:
+async def mark_ready(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await request.form()
     await services.dossier_mark_ready(
         user=_user(request), dossier_id=dossier_id, version=forms.version_of(form)
@@ -84,7 +84,7 @@ async def mark_ready(request: Request, dossier_id: int) -> Response:
 
 
 @post("/ho-so/{dossier_id:int}/gui", guards=AGENT)
-async def submit_to_portal(request: Request, dossier_id: int) -> Response:
+async def submit_to_portal(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await request.form()
     await services.dossier_submit(
         user=_user(request), dossier_id=dossier_id, version=forms.version_of(form),
@@ -94,7 +94,7 @@ async def submit_to_portal(request: Request, dossier_id: int) -> Response:
 
 
 @post("/ho-so/{dossier_id:int}/ma-ho-so", guards=AGENT)
-async def record_portal_code(request: Request, dossier_id: int) -> Response:
+async def record_portal_code(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await read_form(request)
     try:
         await services.dossier_record_portal_code(
@@ -107,7 +107,7 @@ async def record_portal_code(request: Request, dossier_id: int) -> Response:
 
 
 @post("/ho-so/{dossier_id:int}/buu-dien", guards=AGENT)
-async def register_postal(request: Request, dossier_id: int) -> Response:
+async def register_postal(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await read_form(request)
     try:
         await services.postal_delivery_register(
@@ -120,7 +120,7 @@ async def register_postal(request: Request, dossier_id: int) -> Response:
 
 
 @post("/ho-so/{dossier_id:int}/tra-ket-qua", guards=AGENT)
-async def hand_over_result(request: Request, dossier_id: int) -> Response:
+async def hand_over_result(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await request.form()
     await services.dossier_hand_over_result(
         user=_user(request), dossier_id=dossier_id, version=forms.version_of(form)
@@ -129,7 +129,7 @@ async def hand_over_result(request: Request, dossier_id: int) -> Response:
 
 
 @post("/ho-so/{dossier_id:int}/huy", guards=AGENT)
-async def cancel(request: Request, dossier_id: int) -> Response:
+async def cancel(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await read_form(request)
     try:
         await services.dossier_cancel(

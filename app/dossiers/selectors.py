@@ -16,6 +16,7 @@ from app.dossiers.tables import (
     DossierEvent,
     PostalDelivery,
 )
+from app.db import icontains
 from app.errors import NotFoundError
 from app.web.i18n import N_, VN_TZ
 from app.web.sessions import CurrentUser
@@ -69,11 +70,10 @@ async def agent_dossiers(
         query = query.where(Dossier.status == status)
     q = " ".join(q.split())[:100]
     if q:
-        like = f"%{q}%"
         query = query.where(
-            Dossier.reference.ilike(like)
-            | Dossier.portal_code.ilike(like)
-            | Dossier.applicant.full_name.ilike(like)
+            icontains(Dossier.reference, q)
+            | icontains(Dossier.portal_code, q)
+            | icontains(Dossier.applicant.full_name, q)
         )
     return with_overdue(await query.limit(limit), today)
 
@@ -89,7 +89,13 @@ DETAIL_COLUMNS = (
     Dossier.point.address.as_alias("point_address"),
     Dossier.point.district.as_alias("point_district"),
     Dossier.agent.full_name.as_alias("agent_name"),
-    Dossier.applicant.all_columns(exclude=[Dossier.applicant.id]),
+    *(
+        getattr(Dossier.applicant, name).as_alias(name)
+        for name in (
+            "full_name", "id_number", "old_id_number", "date_of_birth", "sex", "phone", "email",
+            "commune_code", "address", "id_issue_date",
+        )
+    ),
 )
 
 

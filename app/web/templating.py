@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Undefined,
+    pass_context,
+    select_autoescape,
+)
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
@@ -12,6 +19,17 @@ from app.web import i18n
 from app.web.static import StaticAssets
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+class TestableUndefined(StrictUndefined):
+    """Missing values may be tested (`{% if errors.name %}`, `x == "a"`, `x or ""`) but never
+    printed: rendering one still raises, so a typo in a template cannot pass silently."""
+
+    __slots__ = ()
+    __bool__ = Undefined.__bool__
+    __eq__ = Undefined.__eq__
+    __ne__ = Undefined.__ne__
+    __hash__ = Undefined.__hash__
 
 
 @pass_context
@@ -69,7 +87,7 @@ def build_environment(assets: StaticAssets) -> Environment:
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html", "xml", "svg"]),
         extensions=["jinja2.ext.i18n"],
-        undefined=StrictUndefined,
+        undefined=TestableUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 
 import pytest
 
@@ -200,7 +201,7 @@ async def test_out_of_order_events_fast_forward_and_the_late_one_is_stale():
         DossierEvent.dossier == dossier_id
     ).order_by(DossierEvent.id)
     assert [e["to_status"] for e in events] == ["submitted", "received", "processing"]
-    assert events[1]["details"] == {"inferred": True}
+    assert json.loads(events[1]["details"]) == {"inferred": True}
 
 
 async def test_events_after_a_final_state_are_not_applied():
