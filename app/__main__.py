@@ -1,4 +1,5 @@
-"""Command line: `python -m app migrate | create-user | load-demo | serve | check-migrations`."""
+"""Command line: `python -m app migrate | check-migrations | seed-reference | load-demo |
+create-user | serve`."""
 
 from __future__ import annotations
 
@@ -52,9 +53,24 @@ async def create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+async def seed_reference() -> int:
+    """Reference data every installation needs: holidays, Hanoi's territory, the catalogue.
+    Safe to run again: only what is missing is added, edits made by admins are kept."""
+    from app.catalogue.seed import catalogue_seed
+    from app.territory.seed import territory_seed
+    from app.workdays.seed import holidays_seed
+
+    holidays = await holidays_seed()
+    units = await territory_seed()
+    procedures = await catalogue_seed()
+    print(f"reference data: {holidays} holidays, {units} units, {procedures} procedures added")
+    return 0
+
+
 async def load_demo() -> int:
     from app.demo import demo_load
 
+    await seed_reference()
     loaded = await demo_load()
     print("demo data loaded" if loaded else "database not empty: demo data not loaded")
     return 0
@@ -79,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("check-migrations", help="fail if the tables changed without a migration")
+    sub.add_parser("seed-reference", help="add missing holidays, territory and catalogue rows")
     sub.add_parser("load-demo", help="load demo data into an empty database")
     cu = sub.add_parser("create-user", help="create a staff account")
     cu.add_argument("--username", required=True)
@@ -101,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         pending = asyncio.run(pending_schema_changes())
         print(f"{pending} schema change(s) without a migration")
         return 1 if pending else 0
+    if args.command == "seed-reference":
+        return asyncio.run(seed_reference())
     if args.command == "load-demo":
         return asyncio.run(load_demo())
     return asyncio.run(create_user(args))

@@ -40,7 +40,7 @@ async def test_successful_login_lands_on_the_role_home(client):
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
     page = await client.page("/dai-ly")
-    assert "Điểm của tôi" in page.text
+    assert "Tạo hồ sơ mới" in page.text and "Tiếp nhận hôm nay" in page.text
     assert await AuditEvent.count().where(AuditEvent.action == "login_succeeded") == 1
 
 
