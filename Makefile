@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run serve migrate demo test test-sqlite test-postgres bench lint messages clean migration
+.PHONY: portal-sim postal-sim install run serve migrate demo test test-sqlite test-postgres bench lint messages clean migration
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -27,6 +27,14 @@ demo: migrate
 
 run: demo
 	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
+
+# The national portal and postal simulators as their own servers; then run the app with
+# PORTAL_URL=http://127.0.0.1:8100 POSTAL_URL=http://127.0.0.1:8200 make run
+portal-sim: install
+	$(BIN)/python -m app.integrations.portal_sim --port 8100 --callback-url http://127.0.0.1:$(PORT)/webhooks/portal
+
+postal-sim: install
+	$(BIN)/python -m app.integrations.postal_sim --port 8200 --callback-url http://127.0.0.1:$(PORT)/webhooks/buu-dien
 
 # SQLite (with the browser tests), then PostgreSQL when it answers; under CI both are required.
 test: install

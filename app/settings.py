@@ -90,6 +90,11 @@ class Settings:
                     "Refusing to start in production with the default or a short SECRET_KEY "
                     "(set SECRET_KEY to at least 32 random characters)."
                 )
+            if "embedded" in (self.portal_url, self.postal_url):
+                raise SettingsError(
+                    "Refusing to start in production with the simulated portal or postal service "
+                    "(set PORTAL_URL and POSTAL_URL)"
+                )
             if self.portal_secret.startswith("dev-") or self.postal_secret.startswith("dev-"):
                 raise SettingsError("Refusing to start in production with the development webhook secrets")
             if not self.cookie_secure:

@@ -21,7 +21,11 @@ def test_production_refuses_the_default_secret():
     prod = {"APP_ENV": "production", "SECRET_KEY": "x" * 40}
     with pytest.raises(SettingsError, match="webhook secrets"):
         settings_from_env(prod)
-    ok = settings_from_env({**prod, "PORTAL_SECRET": "p" * 40, "POSTAL_SECRET": "q" * 40})
+    prod = {**prod, "PORTAL_SECRET": "p" * 40, "POSTAL_SECRET": "q" * 40}
+    with pytest.raises(SettingsError, match="simulated portal"):
+        settings_from_env(prod)
+    urls = {"PORTAL_URL": "https://portal.example", "POSTAL_URL": "https://post.example"}
+    ok = settings_from_env({**prod, **urls})
     assert ok.cookie_secure and ok.is_production
 
 
