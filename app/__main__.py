@@ -100,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     cu = sub.add_parser("create-user", help="create a staff account")
     cu.add_argument("--username", required=True)
     cu.add_argument("--full-name", required=True)
-    cu.add_argument("--role", required=True, choices=["agent", "point_manager", "supervisor", "admin"])
+    cu.add_argument(
+        "--role", required=True, choices=["agent", "point_manager", "supervisor", "admin"]
+    )
     cu.add_argument("--point-id", type=int)
     cu.add_argument("--organisation-id", type=int)
     cu.add_argument("--password", help="read from the terminal when omitted")

@@ -1,4 +1,5 @@
-"""Demo data for `make run`: one organisation of each kind, points in outer districts, one user per role."""
+"""Demo data for `make run`: one organisation of each kind, points in outer districts,
+one user per role."""
 
 from __future__ import annotations
 

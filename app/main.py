@@ -16,10 +16,9 @@ from app.consultations import controllers as consultations_controllers
 from app.dossiers import controllers as dossiers_controllers
 from app.integrations import controllers as integrations_controllers
 from app.points import controllers as points_controllers
+from app.settings import Settings, get_settings
 from app.territory import controllers as territory_controllers
 from app.tracking import controllers as tracking_controllers
-from app.workdays import controllers as workdays_controllers
-from app.settings import Settings, get_settings
 from app.web import controllers as web_controllers
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.lifespan import lifespan
@@ -28,6 +27,7 @@ from app.web.sessions import SessionManager, SessionMiddleware
 from app.web.static import StaticAssets
 from app.web.stores import DatabaseStore
 from app.web.templating import template_config
+from app.workdays import controllers as workdays_controllers
 
 
 def make_session_store(settings: Settings) -> Store:
@@ -72,7 +72,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=secure,
             cookie_httponly=True,
             cookie_samesite="lax",
-            exclude=["^/webhooks/", "^/mo-phong/"],  # signed by HMAC / simulators of outside systems
+            exclude=[
+                "^/webhooks/",
+                "^/mo-phong/",
+            ],  # signed by HMAC / simulators of outside systems
         ),
         compression_config=CompressionConfig(
             backend="gzip", gzip_compress_level=5, minimum_size=500, exclude="^/static/"

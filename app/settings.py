@@ -54,11 +54,11 @@ class Settings:
     default_locale: str = "vi"
     # National portal / Hanoi procedure system. "embedded" = the simulator mounted in-process.
     portal_url: str = "embedded"
-    portal_secret: str = "dev-portal-webhook-secret"
+    portal_secret: str = "dev-portal-webhook-secret"  # noqa: S105 - refused in production
     portal_unit_code: str = "000.00.26.H26"
     # Public-utility postal service (BCCI). "embedded" = the simulator mounted in-process.
     postal_url: str = "embedded"
-    postal_secret: str = "dev-postal-webhook-secret"
+    postal_secret: str = "dev-postal-webhook-secret"  # noqa: S105 - refused in production
     webhook_tolerance_seconds: int = 300
     lookup_max_per_ip: int = 20
     lookup_max_per_code: int = 5
@@ -96,7 +96,9 @@ class Settings:
                     "(set PORTAL_URL and POSTAL_URL)"
                 )
             if self.portal_secret.startswith("dev-") or self.postal_secret.startswith("dev-"):
-                raise SettingsError("Refusing to start in production with the development webhook secrets")
+                raise SettingsError(
+                    "Refusing to start in production with the development webhook secrets"
+                )
             if not self.cookie_secure:
                 raise SettingsError("Refusing to start in production without COOKIE_SECURE=true")
         return self

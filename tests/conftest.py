@@ -24,8 +24,8 @@ os.environ.setdefault("APP_ENV", "test")
 os.environ.setdefault("SESSION_STORE", "database")
 os.environ.pop("REDIS_URL", None)
 
-from tests.html_client import PageClient  # noqa: E402
 from tests import factories  # noqa: E402,F401
+from tests.html_client import PageClient  # noqa: E402
 
 USING_POSTGRES = bool(_DB_NAME)
 

@@ -58,8 +58,14 @@ async def user(
     )
 
 
-async def procedure(*, name: str = "Đăng ký khai sinh", code: str | None = None, days: int = 3,
-                    components: int = 2, fee: int = 0) -> int:
+async def procedure(
+    *,
+    name: str = "Đăng ký khai sinh",
+    code: str | None = None,
+    days: int = 3,
+    components: int = 2,
+    fee: int = 0,
+) -> int:
     import datetime as dt
 
     from app.catalogue.tables import Procedure, ProcedureComponent
@@ -81,7 +87,11 @@ async def procedure(*, name: str = "Đăng ký khai sinh", code: str | None = No
     await row.save()
     for i in range(components):
         await ProcedureComponent(
-            procedure=row.id, position=i, name=f"Giấy tờ {i + 1}", copy_kind="copy", count=1,
+            procedure=row.id,
+            position=i,
+            name=f"Giấy tờ {i + 1}",
+            copy_kind="copy",
+            copies=1,
             mandatory=True,
         ).save()
     return row.id
@@ -115,8 +125,13 @@ async def dossier(
     n = next(_seq)
     now = dt.datetime.now(dt.UTC)
     applicant = Applicant(
-        full_name=full_name, id_number="001090012345", date_of_birth=dt.date(1990, 5, 17),
-        sex="male", phone=phone, address="Số 1 Tây Đằng, Ba Vì, Hà Nội", created_at=now,
+        full_name=full_name,
+        id_number="001090012345",
+        date_of_birth=dt.date(1990, 5, 17),
+        sex="male",
+        phone=phone,
+        address="Số 1 Tây Đằng, Ba Vì, Hà Nội",
+        created_at=now,
     )
     await applicant.save()
     row = Dossier(
@@ -136,7 +151,11 @@ async def dossier(
     )
     await row.save()
     await DossierEvent(
-        dossier=row.id, at=now, from_status="", to_status=status, actor_kind="user",
+        dossier=row.id,
+        at=now,
+        from_status="",
+        to_status=status,
+        actor_kind="user",
         actor=agent_id,
     ).save()
     return row.id

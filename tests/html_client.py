@@ -4,11 +4,10 @@ CSRF field in every POST form. Text helpers let tests assert on what a person se
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 from xml.etree.ElementTree import Element
-
-import asyncio
 
 import html5lib
 import httpx

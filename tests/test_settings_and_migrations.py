@@ -19,13 +19,12 @@ def test_production_refuses_the_default_secret():
     with pytest.raises(SettingsError, match="SECRET_KEY"):
         settings_from_env({"APP_ENV": "production", "SECRET_KEY": DEFAULT_SECRET})
     prod = {"APP_ENV": "production", "SECRET_KEY": "x" * 40}
-    with pytest.raises(SettingsError, match="webhook secrets"):
-        settings_from_env(prod)
-    prod = {**prod, "PORTAL_SECRET": "p" * 40, "POSTAL_SECRET": "q" * 40}
     with pytest.raises(SettingsError, match="simulated portal"):
         settings_from_env(prod)
-    urls = {"PORTAL_URL": "https://portal.example", "POSTAL_URL": "https://post.example"}
-    ok = settings_from_env({**prod, **urls})
+    prod |= {"PORTAL_URL": "https://portal.example", "POSTAL_URL": "https://post.example"}
+    with pytest.raises(SettingsError, match="webhook secrets"):
+        settings_from_env(prod)
+    ok = settings_from_env({**prod, "PORTAL_SECRET": "p" * 40, "POSTAL_SECRET": "q" * 40})
     assert ok.cookie_secure and ok.is_production
 
 
@@ -53,8 +52,8 @@ async def test_migrated_database_has_every_table():
 
 
 async def test_timestamps_come_back_timezone_aware_utc():
-    from app.audit.tables import AuditEvent
     from app.audit.services import audit_record
+    from app.audit.tables import AuditEvent
 
     await audit_record(action="probe")
     row = await AuditEvent.select(AuditEvent.at).first()
@@ -62,17 +61,22 @@ async def test_timestamps_come_back_timezone_aware_utc():
 
 
 async def test_cli_creates_users_and_loads_demo_once(capsys):
+    import argparse
+
     from app.__main__ import create_user, load_demo
     from app.accounts.tables import User
-    import argparse
 
     assert await load_demo() == 0
     assert await User.count() == 5
     assert await load_demo() == 0
     assert "not loaded" in capsys.readouterr().out
     args = argparse.Namespace(
-        username="gs2", full_name="Giám sát 2", role="supervisor", point_id=None,
-        organisation_id=None, password="mat-khau-rat-dai",
+        username="gs2",
+        full_name="Giám sát 2",
+        role="supervisor",
+        point_id=None,
+        organisation_id=None,
+        password="mat-khau-rat-dai",
     )
     assert await create_user(args) == 0
     args.username = "x"

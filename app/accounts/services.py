@@ -73,7 +73,9 @@ async def user_create(
         raise ValidationError(errors)
     if role == Role.agent:
         organisation_id = (
-            await AgentPoint.select(AgentPoint.organisation).where(AgentPoint.id == point_id).first()
+            await AgentPoint.select(AgentPoint.organisation)
+            .where(AgentPoint.id == point_id)
+            .first()
         )["organisation"]
     row = User(
         username=username,

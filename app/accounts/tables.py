@@ -1,6 +1,6 @@
 """Staff users and their roles."""
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
 from piccolo.table import Table
@@ -8,7 +8,7 @@ from piccolo.table import Table
 from app.points.tables import AgentPoint, Organisation
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     agent = "agent"
     point_manager = "point_manager"
     supervisor = "supervisor"

@@ -88,7 +88,7 @@ def _components(rows: list[dict]) -> list[dict]:
 def _rows_of(procedure: dict) -> list[dict]:
     rows = []
     for index, c in enumerate(procedure["components"]):
-        row = {**c, "key": str(index), "position": str(index + 1), "count": str(c["count"])}
+        row = {**c, "key": str(index), "position": str(index + 1), "count": str(c["copies"])}
         row.update(colour=not c["is_greyscale"], remove=False)
         rows.append(row)
     return rows + [_blank_row(len(rows) + i) for i in range(BLANK_ROWS_EDIT)]

@@ -37,7 +37,7 @@ def doc(
     return {
         "name": name,
         "copy_kind": copy_kind,
-        "count": count,
+        "copies": count,
         "mandatory": mandatory,
         "note": note,
         "is_greyscale": not colour,

@@ -34,7 +34,7 @@ COMPONENT_COLUMNS = (
     ProcedureComponent.position,
     ProcedureComponent.name,
     ProcedureComponent.copy_kind,
-    ProcedureComponent.count,
+    ProcedureComponent.copies,
     ProcedureComponent.mandatory,
     ProcedureComponent.note,
     ProcedureComponent.is_greyscale,

@@ -76,7 +76,7 @@ E_NOTE_LONG = N_("The note must be at most 1000 characters.")
 class ComponentInput:
     name: str
     copy_kind: str
-    count: int
+    copies: int
     mandatory: bool
     note: str
     is_greyscale: bool
@@ -173,7 +173,7 @@ def _clean_component(raw: Mapping[str, Any], key: str, errors: dict[str, str]):
     component = ComponentInput(
         name=name,
         copy_kind=copy_kind,
-        count=count or 1,
+        copies=count or 1,
         mandatory=_flag(raw.get("mandatory", True)),
         note=note,
         is_greyscale=_flag(raw.get("is_greyscale", True)),
@@ -263,7 +263,7 @@ def _component_columns(component: ComponentInput, position: int) -> dict[str, An
         "position": position,
         "name": component.name,
         "copy_kind": component.copy_kind,
-        "count": component.count,
+        "copies": component.copies,
         "mandatory": component.mandatory,
         "note": component.note,
         "is_greyscale": component.is_greyscale,

@@ -1,23 +1,23 @@
 """Procedures and the document components each one requires."""
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
-class AuthorityLevel(str, Enum):
+class AuthorityLevel(StrEnum):
     commune = "commune"
     district = "district"
     city = "city"
 
 
-class ServiceLevel(str, Enum):
+class ServiceLevel(StrEnum):
     full_online = "full_online"
     partly_online = "partly_online"
 
 
-class CopyKind(str, Enum):
+class CopyKind(StrEnum):
     original = "original"
     certified_copy = "certified_copy"
     copy = "copy"
@@ -47,7 +47,7 @@ class ProcedureComponent(Table, tablename="procedure_component"):
     position = Integer(default=0)
     name = Varchar(length=500)
     copy_kind = Varchar(length=32, choices=CopyKind)
-    count = Integer(default=1)
+    copies = Integer(default=1)  # how many copies of the document
     mandatory = Boolean(default=True)
     note = Text(default="")
     is_greyscale = Boolean(default=True)  # digitise in greyscale (text) or colour (photos, seals)

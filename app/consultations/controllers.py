@@ -10,7 +10,6 @@ from litestar.response import Redirect, Template
 from app.accounts.guards import STAFF_ROLES, requires_role
 from app.accounts.tables import Role
 from app.consultations import selectors, services
-from app.dossiers.services import CONSULTATION_OUTCOMES
 from app.errors import ValidationError
 from app.web.forms import read_form
 
@@ -25,7 +24,7 @@ async def _page(
     context = {
         "consultations": await selectors.consultation_list(user),
         "procedures": await selectors.procedure_choices() if is_agent else [],
-        "outcomes": [(o, services.OUTCOME_LABELS[o]) for o in CONSULTATION_OUTCOMES],
+        "outcomes": list(services.OUTCOME_LABELS.items()),
         "outcome_labels": services.OUTCOME_LABELS,
         "can_log": is_agent,
         "show_point": not is_agent,
@@ -46,7 +45,7 @@ async def consultations_page(request: Request, da_luu: FromQuery[str] = "") -> R
 async def consultation_submit(request: Request) -> Response:
     form = await read_form(request)
     try:
-        await services.consultation_record(user=request.scope["user"], form=form)
+        await services.consultation_log(user=request.scope["user"], form=form)
     except ValidationError as exc:
         values = {name: form.get(name, "")[:3000] for name in FIELDS}
         return await _page(request, values=values, errors=exc.errors, status=422)

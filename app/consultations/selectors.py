@@ -1,8 +1,5 @@
-"""Reads for the consultation log, always scoped to the reader.
-
-`consultation_list` extends `app.dossiers.selectors.consultations_for` with the point's
-name and the notes: managers and the Centre see several points on one list.
-"""
+"""Reads for the consultation log, always scoped to the reader (managers and the Centre
+see several points on one list, so each row names its point)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ from litestar.response import Redirect, Template
 
 from app.accounts.guards import STAFF_ROLES, requires_role
 from app.accounts.tables import Role
-from app.dossiers import pages as forms, selectors, services
+from app.dossiers import pages as forms
+from app.dossiers import selectors, services
 from app.errors import ValidationError
 from app.points.selectors import point_for
 from app.web.forms import read_form
@@ -28,17 +29,27 @@ def _to_dossier(dossier_id: int, message: str = "") -> Response:
 
 @get("/dai-ly", guards=AGENT)
 async def agent_home(
-    request: Request, status: FromQuery[str] = "", q: FromQuery[str] = "", ky: FromQuery[str] = "today"
+    request: Request,
+    status: FromQuery[str] = "",
+    q: FromQuery[str] = "",
+    ky: FromQuery[str] = "today",
 ) -> Response:
     user = _user(request)
     rows = await selectors.agent_dossiers(user, status=status, q=q, period=ky)
     context = {"dossiers": rows, "status": status, "q": q, "period": ky}
-    if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "dossier-list":
-        return Template(template_name="dossiers/partials/_list.html", context=context,
-                        headers={"Vary": "HX-Request"})
+    if (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-target") == "dossier-list"
+    ):
+        return Template(
+            template_name="dossiers/partials/_list.html",
+            context=context,
+            headers={"Vary": "HX-Request"},
+        )
     context["point"] = await point_for(user, user.point_id)
-    return Template(template_name="dossiers/home.html", context=context,
-                    headers={"Vary": "HX-Request"})
+    return Template(
+        template_name="dossiers/home.html", context=context, headers={"Vary": "HX-Request"}
+    )
 
 
 @get("/ho-so/moi", guards=AGENT)
@@ -53,15 +64,20 @@ async def intake_submit(request: Request) -> Response:
 
 
 @get("/ho-so/{dossier_id:int}", guards=STAFF)
-async def dossier_page(request: Request, dossier_id: FromPath[int], msg: FromQuery[str] = "") -> Response:
+async def dossier_page(
+    request: Request, dossier_id: FromPath[int], msg: FromQuery[str] = ""
+) -> Response:
     return await forms.dossier_response(request, dossier_id, message=msg)
 
 
 @post("/ho-so/{dossier_id:int}/thong-tin", guards=STAFF)
 async def reveal_personal_data(request: Request, dossier_id: FromPath[int]) -> Response:
-    dossier = await services.dossier_reveal_personal_data(user=_user(request), dossier_id=dossier_id)
-    return Template(template_name="dossiers/partials/_applicant.html",
-                    context={"d": dossier, "revealed": True})
+    dossier = await services.dossier_reveal_personal_data(
+        user=_user(request), dossier_id=dossier_id
+    )
+    return Template(
+        template_name="dossiers/partials/_applicant.html", context={"d": dossier, "revealed": True}
+    )
 
 
 @post("/ho-so/{dossier_id:int}/giay-to", guards=AGENT)
@@ -69,7 +85,10 @@ async def set_components(request: Request, dossier_id: FromPath[int]) -> Respons
     form = await request.form()
     received = {int(v) for v in form.getall("received", []) if str(v).isdigit()}
     await services.dossier_set_components(
-        user=_user(request), dossier_id=dossier_id, version=forms.version_of(form), received=received
+        user=_user(request),
+        dossier_id=dossier_id,
+        version=forms.version_of(form),
+        received=received,
     )
     return _to_dossier(dossier_id, "components_saved")
 
@@ -87,7 +106,9 @@ async def mark_ready(request: Request, dossier_id: FromPath[int]) -> Response:
 async def submit_to_portal(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await request.form()
     await services.dossier_submit(
-        user=_user(request), dossier_id=dossier_id, version=forms.version_of(form),
+        user=_user(request),
+        dossier_id=dossier_id,
+        version=forms.version_of(form),
         connector=forms.portal_connector(request),
     )
     return _to_dossier(dossier_id, "submitted")
@@ -98,7 +119,9 @@ async def record_portal_code(request: Request, dossier_id: FromPath[int]) -> Res
     form = await read_form(request)
     try:
         await services.dossier_record_portal_code(
-            user=_user(request), dossier_id=dossier_id, version=forms.version_of(form),
+            user=_user(request),
+            dossier_id=dossier_id,
+            version=forms.version_of(form),
             portal_code=form.get("portal_code", ""),
         )
     except ValidationError as exc:
@@ -111,7 +134,9 @@ async def register_postal(request: Request, dossier_id: FromPath[int]) -> Respon
     form = await read_form(request)
     try:
         await services.postal_delivery_register(
-            user=_user(request), dossier_id=dossier_id, form=form,
+            user=_user(request),
+            dossier_id=dossier_id,
+            form=form,
             connector=forms.postal_connector(request),
         )
     except ValidationError as exc:
@@ -133,7 +158,9 @@ async def cancel(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await read_form(request)
     try:
         await services.dossier_cancel(
-            user=_user(request), dossier_id=dossier_id, version=forms.version_of(form),
+            user=_user(request),
+            dossier_id=dossier_id,
+            version=forms.version_of(form),
             reason=form.get("reason", ""),
         )
     except ValidationError as exc:
@@ -142,6 +169,16 @@ async def cancel(request: Request, dossier_id: FromPath[int]) -> Response:
 
 
 ROUTES = [
-    agent_home, intake_page, intake_submit, dossier_page, reveal_personal_data, set_components,
-    mark_ready, submit_to_portal, record_portal_code, register_postal, hand_over_result, cancel,
+    agent_home,
+    intake_page,
+    intake_submit,
+    dossier_page,
+    reveal_personal_data,
+    set_components,
+    mark_ready,
+    submit_to_portal,
+    record_portal_code,
+    register_postal,
+    hand_over_result,
+    cancel,
 ]

@@ -97,8 +97,12 @@ async def intake_submit(request: Request, form: dict[str, str]) -> Response:
         except ValidationError as exc:
             values, errors = form, {"qr_payload": exc.message}
         return await intake_response(
-            request, procedure_id=procedure_id, values=values, errors=errors,
-            status=422 if errors else 200, received=received,
+            request,
+            procedure_id=procedure_id,
+            values=values,
+            errors=errors,
+            status=422 if errors else 200,
+            received=received,
         )
     try:
         applicant = services.applicant_from_form(form, today=selectors.today_local())
@@ -116,7 +120,11 @@ async def intake_submit(request: Request, form: dict[str, str]) -> Response:
         )
     except ValidationError as exc:
         return await intake_response(
-            request, procedure_id=procedure_id, values=form, errors=exc.errors, status=422,
+            request,
+            procedure_id=procedure_id,
+            values=form,
+            errors=exc.errors,
+            status=422,
             received=received,
         )
     return Redirect(path=f"/ho-so/{dossier_id}?msg=created", status_code=303)

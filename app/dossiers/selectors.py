@@ -8,20 +8,22 @@ import hmac
 
 from app.accounts.guards import scope_to_user
 from app.catalogue.tables import Procedure
+from app.db import icontains
 from app.dossiers.states import FINAL, S
 from app.dossiers.tables import (
-    Consultation,
     Dossier,
     DossierComponent,
     DossierEvent,
     PostalDelivery,
 )
-from app.db import icontains
 from app.errors import NotFoundError
 from app.web.i18n import N_, VN_TZ
 from app.web.sessions import CurrentUser
 
 FINAL_VALUES = [s.value for s in FINAL]
+# Overdue only while the office itself holds the dossier: not while it waits for the citizen
+# (documents, fees) and not once the result is ready.
+OFFICE_HOLDS = [S.received.value, S.processing.value]
 LIST_COLUMNS = (
     Dossier.id,
     Dossier.reference,
@@ -46,7 +48,7 @@ def _start_of_local_day(day: dt.date) -> dt.datetime:
 def with_overdue(rows: list[dict], today: dt.date) -> list[dict]:
     for row in rows:
         row["overdue"] = bool(
-            row["due_date"] and row["due_date"] < today and row["status"] not in FINAL_VALUES
+            row["due_date"] and row["due_date"] < today and row["status"] in OFFICE_HOLDS
         )
     return rows
 
@@ -63,9 +65,7 @@ async def agent_dossiers(
     elif period == "open":
         query = query.where(Dossier.status.not_in(FINAL_VALUES))
     elif period == "overdue":
-        query = query.where(
-            (Dossier.due_date < today) & Dossier.status.not_in(FINAL_VALUES)
-        )
+        query = query.where((Dossier.due_date < today) & Dossier.status.is_in(OFFICE_HOLDS))
     if status in {s.value for s in S}:
         query = query.where(Dossier.status == status)
     q = " ".join(q.split())[:100]
@@ -92,8 +92,16 @@ DETAIL_COLUMNS = (
     *(
         getattr(Dossier.applicant, name).as_alias(name)
         for name in (
-            "full_name", "id_number", "old_id_number", "date_of_birth", "sex", "phone", "email",
-            "commune_code", "address", "id_issue_date",
+            "full_name",
+            "id_number",
+            "old_id_number",
+            "date_of_birth",
+            "sex",
+            "phone",
+            "email",
+            "commune_code",
+            "address",
+            "id_issue_date",
         )
     ),
 )
@@ -169,23 +177,6 @@ async def token_for_lookup(code: str, phone_last4: str) -> str | None:
     expected = (row["phone"][-4:] if row else "0000").encode()
     matches = hmac.compare_digest(expected, digits.encode().rjust(4, b"x")[:8])
     return row["status_token"] if (row and matches and len(digits) == 4) else None
-
-
-async def consultations_for(user: CurrentUser, *, limit: int = 50) -> list[dict]:
-    query = (
-        Consultation.select(
-            Consultation.id,
-            Consultation.at,
-            Consultation.topic,
-            Consultation.outcome,
-            Consultation.citizen_name,
-            Consultation.procedure.name.as_alias("procedure_name"),
-            Consultation.agent.full_name.as_alias("agent_name"),
-        )
-        .order_by(Consultation.at, ascending=False)
-        .limit(limit)
-    )
-    return await scope_to_user(query, user, Consultation.point)
 
 
 async def procedure_for_intake(procedure_id: int) -> dict | None:

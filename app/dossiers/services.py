@@ -17,7 +17,6 @@ from app.dossiers import validation
 from app.dossiers.states import FINAL, TRANSITIONS, IllegalTransition, S, check_transition
 from app.dossiers.tables import (
     Applicant,
-    Consultation,
     Dossier,
     DossierComponent,
     DossierEvent,
@@ -248,7 +247,7 @@ async def dossier_create(
                         position=c["position"],
                         name=c["name"],
                         copy_kind=c["copy_kind"],
-                        count=c["count"],
+                        copies=c["copies"],
                         mandatory=c["mandatory"],
                         received=c["id"] in received_components,
                     )
@@ -378,8 +377,13 @@ async def dossier_transition(
             raise ConcurrentUpdate()
         try:
             await _apply_transition(
-                row, target, actor_kind=actor_kind, actor_id=actor_id, reason=reason,
-                at=_now(), extra=extra,
+                row,
+                target,
+                actor_kind=actor_kind,
+                actor_id=actor_id,
+                reason=reason,
+                at=_now(),
+                extra=extra,
             )
         except IllegalTransition as exc:
             raise TransitionRefused(row["status"], target.value) from exc
@@ -445,7 +449,9 @@ async def dossier_apply_external_event(
     steps = _path(S(row["status"]), target, actor_kind)
     if steps is None:
         # Not reachable (e.g. already final): remember the sequence, change nothing else.
-        await Dossier.update({seq_column: seq}).where(Dossier.id == row["id"])
+        await Dossier.update(
+            {seq_column: seq, Dossier.version: Dossier.version + 1, Dossier.updated_at: _now()}
+        ).where(Dossier.id == row["id"])
         return "illegal"
     for step in steps:
         inferred = step != target
@@ -479,6 +485,8 @@ async def _correct_reception(row: dict, received_at: dt.datetime) -> None:
         {
             Dossier.received_at: received_at,
             Dossier.due_date: await due_date_for(received_at, row["processing_days"]),
+            Dossier.version: Dossier.version + 1,
+            Dossier.updated_at: _now(),
         }
     ).where(Dossier.id == row["id"])
 
@@ -513,7 +521,10 @@ async def dossier_mark_ready(*, user: CurrentUser, dossier_id: int, version: int
             N_("%(count)s required document(s) are not yet ticked as received."), count=missing
         )
     return await dossier_transition(
-        dossier_id=dossier_id, target=S.ready, actor_kind="user", actor_id=user.id,
+        dossier_id=dossier_id,
+        target=S.ready,
+        actor_kind="user",
+        actor_id=user.id,
         expected_version=version,
     )
 
@@ -524,8 +535,12 @@ async def dossier_cancel(*, user: CurrentUser, dossier_id: int, version: int, re
     if not reason:
         raise ValidationError({"reason": N_("Say why the dossier is cancelled.")})
     return await dossier_transition(
-        dossier_id=dossier_id, target=S.cancelled, actor_kind="user", actor_id=user.id,
-        reason=reason, expected_version=version,
+        dossier_id=dossier_id,
+        target=S.cancelled,
+        actor_kind="user",
+        actor_id=user.id,
+        reason=reason,
+        expected_version=version,
     )
 
 
@@ -538,9 +553,7 @@ async def dossier_set_components(
         raise TransitionRefused(row["status"], row["status"])
     async with write_transaction(_engine()):
         bumped = (
-            await Dossier.update(
-                {Dossier.version: version + 1, Dossier.updated_at: _now()}
-            )
+            await Dossier.update({Dossier.version: version + 1, Dossier.updated_at: _now()})
             .where((Dossier.id == dossier_id) & (Dossier.version == version))
             .returning(Dossier.id)
         )
@@ -567,7 +580,10 @@ async def dossier_record_portal_code(
     if await Dossier.exists().where((Dossier.portal_code == code) & (Dossier.id != dossier_id)):
         raise ValidationError({"portal_code": N_("Another dossier already has this code.")})
     return await dossier_transition(
-        dossier_id=dossier_id, target=S.submitted, actor_kind="user", actor_id=user.id,
+        dossier_id=dossier_id,
+        target=S.submitted,
+        actor_kind="user",
+        actor_id=user.id,
         expected_version=version,
         extra={Dossier.portal_code: code, Dossier.submission_mode: "manual"},
         reason=N_("Submitted on the portal website; code typed by the agent."),
@@ -586,7 +602,10 @@ async def dossier_submit(*, user: CurrentUser, dossier_id: int, version: int, co
     submission: PortalSubmission = await submission_for_dossier(dossier_id)
     receipt = await connector.submit(submission)
     await dossier_transition(
-        dossier_id=dossier_id, target=S.submitted, actor_kind="user", actor_id=user.id,
+        dossier_id=dossier_id,
+        target=S.submitted,
+        actor_kind="user",
+        actor_id=user.id,
         expected_version=version,
         extra={Dossier.portal_code: receipt.portal_code, Dossier.submission_mode: "connector"},
     )
@@ -596,8 +615,12 @@ async def dossier_submit(*, user: CurrentUser, dossier_id: int, version: int, co
 async def dossier_hand_over_result(*, user: CurrentUser, dossier_id: int, version: int) -> int:
     await _agent_dossier(user, dossier_id)
     return await dossier_transition(
-        dossier_id=dossier_id, target=S.result_returned, actor_kind="user", actor_id=user.id,
-        expected_version=version, reason=N_("Result handed over at the agent point."),
+        dossier_id=dossier_id,
+        target=S.result_returned,
+        actor_kind="user",
+        actor_id=user.id,
+        expected_version=version,
+        reason=N_("Result handed over at the agent point."),
     )
 
 
@@ -660,61 +683,25 @@ async def postal_delivery_register(
             )
         )
         await Dossier.update(
-            {Dossier.result_delivery: ResultDelivery.post.value, Dossier.updated_at: now}
+            {
+                Dossier.result_delivery: ResultDelivery.post.value,
+                Dossier.version: Dossier.version + 1,
+                Dossier.updated_at: now,
+            }
         ).where(Dossier.id == dossier_id)
         await DossierEvent.insert(
             DossierEvent(
-                dossier=dossier_id, at=now, from_status=row["status"], to_status=row["status"],
-                actor_kind="user", actor=user.id,
+                dossier=dossier_id,
+                at=now,
+                from_status=row["status"],
+                to_status=row["status"],
+                actor_kind="user",
+                actor=user.id,
                 reason=N_("Delivery of the result by post registered."),
                 details={"waybill_code": waybill},
             )
         )
     return waybill
-
-
-# ---------------------------------------------------------------------------
-# Consultations
-
-
-CONSULTATION_OUTCOMES = ("resolved", "dossier_started", "referred", "follow_up")
-
-
-async def consultation_log(*, user: CurrentUser, form: dict[str, str]) -> int:
-    if user.point_id is None:
-        raise PermissionDeniedError(N_("Only an agent of a point can log advice."))
-    errors: dict[str, str] = {}
-    topic = " ".join((form.get("topic") or "").split())
-    if not topic:
-        errors["topic"] = N_("Say briefly what the advice was about.")
-    elif len(topic) > 500:
-        errors["topic"] = N_("Keep the topic under 500 characters.")
-    outcome = form.get("outcome", "")
-    if outcome not in CONSULTATION_OUTCOMES:
-        errors["outcome"] = N_("Choose the outcome.")
-    procedure_id = None
-    raw_procedure = (form.get("procedure") or "").strip()
-    if raw_procedure:
-        if not raw_procedure.isdigit() or not await Procedure.exists().where(
-            Procedure.id == int(raw_procedure)
-        ):
-            errors["procedure"] = N_("Choose a procedure from the catalogue.")
-        else:
-            procedure_id = int(raw_procedure)
-    if errors:
-        raise ValidationError(errors)
-    row = Consultation(
-        point=user.point_id,
-        agent=user.id,
-        procedure=procedure_id,
-        topic=topic,
-        outcome=outcome,
-        citizen_name=" ".join((form.get("citizen_name") or "").split())[:255],
-        notes=(form.get("notes") or "").strip()[:2000],
-        at=_now(),
-    )
-    await row.save()
-    return row.id
 
 
 # ---------------------------------------------------------------------------

@@ -3,12 +3,12 @@ result delivery by post. Every allowed transition, and who may make it, is in TR
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from app.web.i18n import N_
 
 
-class S(str, Enum):
+class S(StrEnum):
     draft = "draft"
     ready = "ready"
     cancelled = "cancelled"
@@ -84,10 +84,6 @@ TRANSITIONS: dict[S, dict[S, frozenset[str]]] = {
 FINAL = frozenset(
     {S.cancelled, S.not_accepted, S.withdrawn, S.stopped, S.result_returned, S.result_delivered}
 )
-ACTIVE_AT_PORTAL = frozenset(
-    {S.received, S.processing, S.supplement_requested, S.financial_obligation}
-)
-
 # Status codes used by the national portal and provincial systems.
 PORTAL_CODES: dict[int, S] = {
     1: S.submitted,

@@ -1,6 +1,6 @@
 """Dossiers, their applicants, components, lifecycle events, postal delivery, consultations."""
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import (
     JSON,
@@ -8,6 +8,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    OnDelete,
     Text,
     Timestamptz,
     Varchar,
@@ -19,18 +20,18 @@ from app.catalogue.tables import Procedure, ProcedureComponent
 from app.points.tables import AgentPoint
 
 
-class Channel(str, Enum):
+class Channel(StrEnum):
     agent_point = "agent_point"  # submitted with an agent's help (online, at the point)
     online = "online"  # by the citizen themself
     postal = "postal"  # via the public-utility postal service
 
 
-class ResultDelivery(str, Enum):
+class ResultDelivery(StrEnum):
     pickup = "pickup"  # at the one-stop office
     post = "post"  # by the public-utility postal service (BCCI)
 
 
-class SubmissionMode(str, Enum):
+class SubmissionMode(StrEnum):
     connector = "connector"  # sent through the portal connector
     manual = "manual"  # agent submitted on the portal's website and typed the code
 
@@ -82,16 +83,19 @@ class Dossier(Table, tablename="dossier"):
 
 class DossierComponent(Table, tablename="dossier_component"):
     dossier = ForeignKey(references=Dossier, null=False, index=True)
-    procedure_component = ForeignKey(references=ProcedureComponent, null=True)
+    # SET NULL: editing the catalogue must never delete what an old dossier recorded.
+    procedure_component = ForeignKey(
+        references=ProcedureComponent, null=True, on_delete=OnDelete.set_null
+    )
     position = Integer(default=0)
     name = Varchar(length=500)  # copied from the catalogue: old dossiers keep old wording
     copy_kind = Varchar(length=32)
-    count = Integer(default=1)
+    copies = Integer(default=1)
     mandatory = Boolean(default=True)
     received = Boolean(default=False)
 
 
-class ActorKind(str, Enum):
+class ActorKind(StrEnum):
     user = "user"
     portal = "portal"
     postal = "postal"
@@ -110,7 +114,7 @@ class DossierEvent(Table, tablename="dossier_event"):
     details = JSON(default="{}")
 
 
-class DeliveryStatus(str, Enum):
+class DeliveryStatus(StrEnum):
     registered = "registered"
     dispatched = "dispatched"
     delivered = "delivered"

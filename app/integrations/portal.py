@@ -198,7 +198,7 @@ async def submission_for_dossier(
             address=dossier["address"],
         ),
         components=[
-            PortalComponent(name=c["name"], copy_kind=c["copy_kind"], count=c["count"])
+            PortalComponent(name=c["name"], copy_kind=c["copy_kind"], count=c["copies"])
             for c in components
         ],
         callback_url=portal_callback_url(settings),

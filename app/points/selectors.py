@@ -23,7 +23,9 @@ POINT_COLUMNS = (
 
 
 async def points_visible_to(user: CurrentUser) -> list[dict]:
-    query = AgentPoint.select(*POINT_COLUMNS).order_by(AgentPoint.district).order_by(AgentPoint.code)
+    query = (
+        AgentPoint.select(*POINT_COLUMNS).order_by(AgentPoint.district).order_by(AgentPoint.code)
+    )
     return await scope_to_user(query, user, AgentPoint.id)
 
 

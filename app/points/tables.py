@@ -1,6 +1,6 @@
 """Organisations and agent points."""
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import (
     Boolean,
@@ -12,13 +12,13 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 
-class OrganisationKind(str, Enum):
+class OrganisationKind(StrEnum):
     postal = "postal"
     it_company = "it_company"
     licensed_org = "licensed_org"
 
 
-class PointStatus(str, Enum):
+class PointStatus(StrEnum):
     proposed = "proposed"
     under_review = "under_review"
     approved = "approved"

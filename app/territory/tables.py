@@ -1,12 +1,12 @@
 """Administrative units with validity dates, so old dossiers keep their old district."""
 
-from enum import Enum
+from enum import StrEnum
 
 from piccolo.columns import Boolean, Date, ForeignKey, Varchar
 from piccolo.table import Table
 
 
-class UnitKind(str, Enum):
+class UnitKind(StrEnum):
     urban_district = "urban_district"  # quận
     rural_district = "rural_district"  # huyện
     town = "town"  # thị xã

@@ -40,7 +40,9 @@ EXPLANATIONS = {
     500: N_("Nothing you entered was lost on your device. Please try again in a moment."),
     503: N_("Please try again in a few minutes."),
 }
-CSRF_MESSAGE = N_("Your form expired or was not sent from this site. Reload the page and try again.")
+CSRF_MESSAGE = N_(
+    "Your form expired or was not sent from this site. Reload the page and try again."
+)
 
 
 def _is_htmx(request: Request) -> bool:

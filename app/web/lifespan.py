@@ -20,7 +20,9 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     settings = app.state.settings
     pooled = not is_sqlite(engine)
     if pooled:
-        await engine.start_connection_pool(min_size=settings.pg_pool_min, max_size=settings.pg_pool_max)
+        await engine.start_connection_pool(
+            min_size=settings.pg_pool_min, max_size=settings.pg_pool_max
+        )
     store = app.state.sessions.store
     if isinstance(store, DatabaseStore):
         await store.purge_expired()

@@ -26,7 +26,9 @@ CSP = "; ".join(
         "worker-src 'self'",
     ]
 )
-PERMISSIONS = "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), interest-cohort=()"
+PERMISSIONS = (
+    "camera=(self), geolocation=(self), microphone=(), payment=(), usb=(), interest-cohort=()"
+)
 
 
 def security_headers(*, hsts: bool) -> list[tuple[str, str]]:

@@ -63,9 +63,7 @@ class DatabaseStore(Store):
 
     async def expires_in(self, key: str) -> int | None:
         row = (
-            await KeyValue.select(KeyValue.expires_at)
-            .where(KeyValue.key == self._key(key))
-            .first()
+            await KeyValue.select(KeyValue.expires_at).where(KeyValue.key == self._key(key)).first()
         )
         if row is None or row["expires_at"] is None:
             return None

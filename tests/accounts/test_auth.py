@@ -49,7 +49,9 @@ async def test_throttling_per_account(make_app):
     app = make_app(login_max_failures_per_account=3)
     async with PageClient.for_app(app) as client:
         for _ in range(3):
-            r = await client.submit("/dang-nhap", {"username": "daily.a", "password": "bad-bad-bad"})
+            r = await client.submit(
+                "/dang-nhap", {"username": "daily.a", "password": "bad-bad-bad"}
+            )
             assert r.status_code == 400
         r = await client.submit(
             "/dang-nhap", {"username": "daily.a", "password": factories.PASSWORD}

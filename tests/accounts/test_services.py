@@ -31,9 +31,7 @@ async def test_agent_needs_a_point_and_manager_an_organisation():
         await user_create(username="abc", full_name="X", password="x" * 12, role="agent")
     assert "point" in info.value.errors
     with pytest.raises(ValidationError) as info:
-        await user_create(
-            username="abcd", full_name="X", password="x" * 12, role="point_manager"
-        )
+        await user_create(username="abcd", full_name="X", password="x" * 12, role="point_manager")
     assert "organisation" in info.value.errors
 
 

@@ -83,7 +83,7 @@ async def test_form_strings_are_cleaned():
     assert data.name == "Đăng ký khai sinh"
     assert (data.fee_amount, data.processing_days, data.agent_allowed) == (100000, 3, True)
     only = data.components[0]
-    assert (only.count, only.mandatory, only.is_greyscale) == (2, True, False)
+    assert (only.copies, only.mandatory, only.is_greyscale) == (2, True, False)
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.catalogue.tables import Procedure
-from app.consultations.services import OUTCOME_LABELS
-from app.dossiers.services import CONSULTATION_OUTCOMES
+from app.consultations.services import CONSULTATION_OUTCOMES, OUTCOME_LABELS
 from app.dossiers.tables import Consultation
 from tests import factories
 from tests.html_client import check_html

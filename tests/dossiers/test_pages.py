@@ -78,9 +78,7 @@ async def test_agent_home_lists_todays_dossiers_with_search(client):
     page = await client.page("/dai-ly")
     assert "Lê Thị Mai" in page.text and "Phạm Văn Nam" in page.text
     assert "Người ở điểm khác" not in page.text
-    partial = await client.page(
-        "/dai-ly?q=Mai", htmx=True, headers={"HX-Target": "dossier-list"}
-    )
+    partial = await client.page("/dai-ly?q=Mai", htmx=True, headers={"HX-Target": "dossier-list"})
     assert "Lê Thị Mai" in partial.text and "Phạm Văn Nam" not in partial.text
     assert "<html" not in partial.response.text
 

@@ -36,8 +36,12 @@ async def _agent():
 async def _create(user, procedure_id, **kw):
     applicant = services.applicant_from_form(kw.pop("form", APPLICANT), today=TODAY)
     return await services.dossier_create(
-        user=user, procedure_id=procedure_id, applicant=applicant,
-        consent=kw.pop("consent", True), consent_version="2025-01", **kw,
+        user=user,
+        procedure_id=procedure_id,
+        applicant=applicant,
+        consent=kw.pop("consent", True),
+        consent_version="2025-01",
+        **kw,
     )
 
 
@@ -61,12 +65,24 @@ async def test_create_copies_the_checklist_and_records_consent():
 async def test_applicant_errors_name_every_bad_field():
     with pytest.raises(ValidationError) as info:
         services.applicant_from_form(
-            {"full_name": "", "id_number": "12", "date_of_birth": "31/02/1990", "sex": "x",
-             "phone": "0123", "address": ""},
+            {
+                "full_name": "",
+                "id_number": "12",
+                "date_of_birth": "31/02/1990",
+                "sex": "x",
+                "phone": "0123",
+                "address": "",
+            },
             today=TODAY,
         )
-    assert set(info.value.errors) >= {"full_name", "id_number", "date_of_birth", "sex", "phone",
-                                      "address"}
+    assert set(info.value.errors) >= {
+        "full_name",
+        "id_number",
+        "date_of_birth",
+        "sex",
+        "phone",
+        "address",
+    }
 
 
 async def test_cccd_must_match_birth_year_and_sex():
@@ -96,9 +112,11 @@ async def test_transitions_are_recorded_and_illegal_ones_refused():
         await services.dossier_transition(
             dossier_id=dossier_id, target=S.resolved, actor_kind="user", actor_id=user.id
         )
-    events = await DossierEvent.select(DossierEvent.to_status).where(
-        DossierEvent.dossier == dossier_id
-    ).order_by(DossierEvent.id)
+    events = (
+        await DossierEvent.select(DossierEvent.to_status)
+        .where(DossierEvent.dossier == dossier_id)
+        .order_by(DossierEvent.id)
+    )
     assert [e["to_status"] for e in events] == ["draft", "ready"]
 
 
@@ -167,8 +185,13 @@ async def _submitted(code: str) -> int:
 
 async def _apply(code, seq, target, at=None, reason=""):
     return await services.dossier_apply_external_event(
-        source="portal", portal_code=code, waybill_code=None, seq=seq, target=target,
-        reason=reason, occurred_at=at or dt.datetime(2025, 11, 24, 2, 0, tzinfo=dt.UTC),
+        source="portal",
+        portal_code=code,
+        waybill_code=None,
+        seq=seq,
+        target=target,
+        reason=reason,
+        occurred_at=at or dt.datetime(2025, 11, 24, 2, 0, tzinfo=dt.UTC),
         details={},
     )
 
@@ -180,7 +203,10 @@ async def test_portal_events_apply_in_order_and_set_the_due_date():
     row = await Dossier.objects().get(Dossier.id == dossier_id)
     assert row.status == "received" and row.portal_seq == 1
     assert row.due_date is not None and row.due_date > dt.date(2025, 11, 24)
-    assert await _apply(code, 2, S.supplement_requested, reason="Bổ sung bản sao sổ hộ khẩu") == "applied"
+    assert (
+        await _apply(code, 2, S.supplement_requested, reason="Bổ sung bản sao sổ hộ khẩu")
+        == "applied"
+    )
     row = await Dossier.objects().get(Dossier.id == dossier_id)
     assert row.supplement_note == "Bổ sung bản sao sổ hộ khẩu"
     assert await _apply("000.00.26.H26-251124-9999", 1, S.received) == "unknown_dossier"
@@ -197,9 +223,11 @@ async def test_out_of_order_events_fast_forward_and_the_late_one_is_stale():
     assert await _apply(code, 1, S.received, at=earlier) == "stale"
     row = await Dossier.objects().get(Dossier.id == dossier_id)
     assert row.status == "processing" and row.received_at == earlier  # corrected
-    events = await DossierEvent.select(DossierEvent.to_status, DossierEvent.details).where(
-        DossierEvent.dossier == dossier_id
-    ).order_by(DossierEvent.id)
+    events = (
+        await DossierEvent.select(DossierEvent.to_status, DossierEvent.details)
+        .where(DossierEvent.dossier == dossier_id)
+        .order_by(DossierEvent.id)
+    )
     assert [e["to_status"] for e in events] == ["submitted", "received", "processing"]
     assert json.loads(events[1]["details"]) == {"inferred": True}
 
@@ -217,14 +245,25 @@ async def test_postal_events_move_the_dossier_and_the_delivery():
     dossier_id = await factories.dossier(status="resolved", portal_code="000.00.26.H26-251124-0010")
     now = dt.datetime.now(dt.UTC)
     await PostalDelivery(
-        dossier=dossier_id, recipient_name="Lan", phone="0912345678", address="Ba Vì",
-        waybill_code="BCCI000000001", registered_at=now, updated_at=now,
+        dossier=dossier_id,
+        recipient_name="Lan",
+        phone="0912345678",
+        address="Ba Vì",
+        waybill_code="BCCI000000001",
+        registered_at=now,
+        updated_at=now,
     ).save()
 
     async def postal(seq, target):
         return await services.dossier_apply_external_event(
-            source="postal", portal_code=None, waybill_code="BCCI000000001", seq=seq,
-            target=target, reason="", occurred_at=now, details={},
+            source="postal",
+            portal_code=None,
+            waybill_code="BCCI000000001",
+            seq=seq,
+            target=target,
+            reason="",
+            occurred_at=now,
+            details={},
         )
 
     assert await postal(1, S.result_dispatched) == "applied"

@@ -20,23 +20,48 @@ from app.dossiers.states import (
 
 # Written out independently of the code: (from, to, actor) triples that must be allowed.
 ALLOWED = {
-    ("draft", "ready", "user"), ("draft", "cancelled", "user"),
-    ("ready", "draft", "user"), ("ready", "submitted", "user"), ("ready", "cancelled", "user"),
-    ("submitted", "received", "portal"), ("submitted", "not_accepted", "portal"),
+    ("draft", "ready", "user"),
+    ("draft", "cancelled", "user"),
+    ("ready", "draft", "user"),
+    ("ready", "submitted", "user"),
+    ("ready", "cancelled", "user"),
+    ("submitted", "received", "portal"),
+    ("submitted", "not_accepted", "portal"),
     ("submitted", "withdrawn", "portal"),
-    *{("received", t, "portal") for t in ("processing", "supplement_requested",
-                                          "financial_obligation", "withdrawn", "stopped", "resolved")},
-    *{("processing", t, "portal") for t in ("supplement_requested", "financial_obligation",
-                                            "withdrawn", "stopped", "resolved")},
+    *{
+        ("received", t, "portal")
+        for t in (
+            "processing",
+            "supplement_requested",
+            "financial_obligation",
+            "withdrawn",
+            "stopped",
+            "resolved",
+        )
+    },
+    *{
+        ("processing", t, "portal")
+        for t in (
+            "supplement_requested",
+            "financial_obligation",
+            "withdrawn",
+            "stopped",
+            "resolved",
+        )
+    },
     *{("supplement_requested", t, "portal") for t in ("processing", "withdrawn", "stopped")},
-    *{("financial_obligation", t, "portal") for t in ("processing", "withdrawn", "stopped",
-                                                      "resolved")},
-    ("resolved", "result_returned", "portal"), ("resolved", "result_returned", "user"),
+    *{
+        ("financial_obligation", t, "portal")
+        for t in ("processing", "withdrawn", "stopped", "resolved")
+    },
+    ("resolved", "result_returned", "portal"),
+    ("resolved", "result_returned", "user"),
     ("resolved", "result_dispatched", "postal"),
     ("result_dispatched", "result_delivered", "postal"),
     ("result_dispatched", "delivery_failed", "postal"),
     ("delivery_failed", "result_dispatched", "postal"),
-    ("delivery_failed", "result_returned", "portal"), ("delivery_failed", "result_returned", "user"),
+    ("delivery_failed", "result_returned", "portal"),
+    ("delivery_failed", "result_returned", "user"),
 }
 ACTORS = ("user", "portal", "postal", "citizen", "system")
 
@@ -67,7 +92,15 @@ def test_final_states_have_no_way_out_and_every_state_is_reachable():
 
 def test_portal_codes_and_words_cover_every_status():
     assert [PORTAL_CODES[i] for i in range(1, 11)] == [
-        S.submitted, S.received, S.not_accepted, S.processing, S.supplement_requested,
-        S.financial_obligation, S.withdrawn, S.stopped, S.resolved, S.result_returned,
+        S.submitted,
+        S.received,
+        S.not_accepted,
+        S.processing,
+        S.supplement_requested,
+        S.financial_obligation,
+        S.withdrawn,
+        S.stopped,
+        S.resolved,
+        S.result_returned,
     ]
     assert set(LABELS) == set(S) == set(EXPLANATIONS)

@@ -29,8 +29,13 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "vi-VN"}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "vi-VN",
+}
 
 
 def pytest_collection_modifyitems(items):
@@ -68,12 +73,20 @@ def live_server():
     }
     env.pop("TEST_DATABASE_URL", None)
     for command in ("migrate", "load-demo"):
-        subprocess.run([sys.executable, "-m", "app", command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "app", command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     log = (workdir / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

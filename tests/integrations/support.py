@@ -69,7 +69,7 @@ async def ready_dossier():
             position=position,
             name=name,
             copy_kind="copy",
-            count=1,
+            copies=1,
             mandatory=True,
             received=True,
         ).save()

@@ -6,8 +6,8 @@ import pytest
 from litestar.exceptions import PermissionDeniedException
 
 from app.accounts.selectors import current_user_by_id
-from app.points.selectors import point_for, points_visible_to
 from app.errors import NotFoundError
+from app.points.selectors import point_for, points_visible_to
 from tests import factories
 
 

@@ -54,7 +54,7 @@ async def add_components(dossier_id: int) -> None:
             position=position,
             name=name,
             copy_kind=kind,
-            count=count,
+            copies=count,
             mandatory=True,
             received=received,
         ).save()
