@@ -64,6 +64,7 @@ class Settings:
     lookup_max_per_code: int = 5
     lookup_window_seconds: int = 15 * 60
     consent_version: str = "2025-01"
+    status_poll_seconds: int = 15
 
     @property
     def is_production(self) -> bool:
@@ -129,6 +130,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         portal_unit_code=env.get("PORTAL_UNIT_CODE") or Settings.portal_unit_code,
         postal_url=env.get("POSTAL_URL") or Settings.postal_url,
         postal_secret=env.get("POSTAL_SECRET") or Settings.postal_secret,
+        status_poll_seconds=_int(env, "STATUS_POLL_SECONDS", Settings.status_poll_seconds),
     ).validate()
 
 

@@ -1,7 +1,8 @@
 """Routes of the tracking feature: the printed receipt (staff), the look-up and the status
 page (citizens, no account).
 
-Polling: the status block polls `/theo-doi/{token}/trang-thai?v=<fingerprint>` every 15 s.
+Polling: the status block polls `/theo-doi/{token}/trang-thai?v=<fingerprint>` every
+STATUS_POLL_SECONDS (15 s by default).
 The handler first reads only the dossier's fingerprint (version, status, update time, due
 date); when it equals `v` (or the request's If-None-Match) it answers 204 (or 304) with no
 body and renders nothing; htmx leaves the block alone on 204. When something changed it
@@ -115,6 +116,7 @@ def _status_context(request: Request, token: str, dossier: dict) -> dict:
         "delivery_labels": DELIVERY_LABELS,
         "report_to": receipt.REPORT_TO,
         "report_hotline": receipt.REPORT_HOTLINE,
+        "poll_seconds": request.app.state.settings.status_poll_seconds,
     }
 
 

@@ -70,6 +70,7 @@ def live_server():
         "VAR_DIR": str(workdir),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "APP_ENV": "development",
+        "STATUS_POLL_SECONDS": "2",
     }
     env.pop("TEST_DATABASE_URL", None)
     for command in ("migrate", "load-demo"):

@@ -15,7 +15,7 @@ async def test_health_ok(client):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-@pytest.mark.filterwarnings("ignore:Unable to connect to database")
+@pytest.mark.filterwarnings("ignore:.*Unable to connect to database")
 async def test_health_503_when_database_unreachable(client, settings):
     client.app.state.engine = make_engine(
         replace(settings, database_url="postgresql://postgres@127.0.0.1:1/nowhere")
