@@ -107,12 +107,15 @@ async def dossier(
     full_name: str = "Nguyễn Văn An",
     portal_code: str | None = None,
     token: str | None = None,
+    with_components: bool = False,
 ) -> int:
-    """A dossier row written directly (for tests that need one in a given state)."""
+    """A dossier row written directly (for tests that need one in a given state); with
+    `with_components`, the procedure's documents are copied as at intake, ticked received."""
     import datetime as dt
     import secrets
 
-    from app.dossiers.tables import Applicant, Dossier, DossierEvent
+    from app.catalogue.tables import ProcedureComponent
+    from app.dossiers.tables import Applicant, Dossier, DossierComponent, DossierEvent
 
     if agent_id is None:
         point_id = point_id or await point()
@@ -158,4 +161,18 @@ async def dossier(
         actor_kind="user",
         actor=agent_id,
     ).save()
+    components = await ProcedureComponent.select().where(
+        ProcedureComponent.procedure == procedure_id
+    )
+    for component in components if with_components else []:
+        await DossierComponent(
+            dossier=row.id,
+            procedure_component=component["id"],
+            position=component["position"],
+            name=component["name"],
+            copy_kind=component["copy_kind"],
+            copies=component["copies"],
+            mandatory=component["mandatory"],
+            received=True,
+        ).save()
     return row.id

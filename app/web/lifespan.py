@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
+
+from litestar.stores.redis import RedisStore
 
 from app.db import is_sqlite
 from app.web.stores import DatabaseStore
@@ -27,9 +29,10 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     if isinstance(store, DatabaseStore):
         await store.purge_expired()
     try:
-        yield
+        async with AsyncExitStack() as stack:
+            if isinstance(store, RedisStore):
+                await stack.enter_async_context(store)  # closes its client at shutdown
+            yield
     finally:
-        if hasattr(store, "_redis"):
-            await store._redis.aclose()
         if pooled:
             await engine.close_connection_pool()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import time
+
+import pytest
+import redis.asyncio
 
 from app.audit.tables import AuditEvent
 from tests import factories
@@ -206,3 +210,25 @@ async def test_deactivated_user_loses_access_at_once(client):
     await User.update({User.is_active: False}).where(User.id == uid)
     response = await client.get("/dai-ly", follow_redirects=False)
     assert response.status_code == 303
+
+
+async def test_sessions_work_the_same_in_redis(make_app):
+    """Production keeps sessions in Redis, shared by every worker process."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        probe = redis.asyncio.from_url(url)
+        await probe.ping()
+        await probe.aclose()
+    except Exception as exc:  # noqa: BLE001 - any failure means Redis is not there
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"Redis not reachable at {url}: {exc}")
+    await factories.user(role="agent", username="daily.r")
+    app = make_app(session_store="redis", redis_url=url)
+    async with PageClient.for_app(app) as client:
+        await client.login("daily.r")
+        sid = client.cookies.get("sid")
+        assert await app.state.sessions.store.get(sid) is not None
+        await client.page("/dai-ly")
+        await client.submit("/dang-xuat")
+        assert await app.state.sessions.store.get(sid) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from app.audit.tables import AuditEvent
 from app.dossiers.tables import Dossier
 from tests import factories
@@ -135,3 +137,52 @@ async def test_stale_form_version_gets_a_clear_conflict_message(client):
     r = await client.submit(f"/ho-so/{dossier_id}/huy", {"version": "1", "reason": "Nhầm"})
     assert r.status_code == 409
     assert "Có người vừa thay đổi hồ sơ này" in r.text
+
+
+async def _ready_dossier(client):
+    uid, _ = await _agent(client)
+    procedure = await factories.procedure(components=2)
+    return await factories.dossier(
+        agent_id=uid, procedure_id=procedure, status="ready", with_components=True
+    )
+
+
+async def test_send_to_the_portal_then_the_portal_moves_it_along(client):
+    from app.integrations.portal import portal_simulator_for
+    from app.integrations.portal_sim import simulator_of
+
+    dossier_id = await _ready_dossier(client)
+    r = await client.submit(f"/ho-so/{dossier_id}/gui", {"version": "1"})
+    assert r.status_code == 303
+    row = await Dossier.objects().get(Dossier.id == dossier_id)
+    assert row.status == "submitted" and row.submission_mode == "connector"
+    page = await client.page(f"/ho-so/{dossier_id}?msg=submitted")
+    assert row.portal_code in page.text
+    assert "Hồ sơ đã được gửi lên Cổng Dịch vụ công quốc gia." in page.text
+    await simulator_of(portal_simulator_for(client.app)).advance(row.portal_code)
+    page = await client.page(f"/ho-so/{dossier_id}")
+    assert "Đã được tiếp nhận" in page.text and "Cổng DVC quốc gia" in page.text
+
+
+async def test_register_postal_delivery_from_the_dossier_page(client):
+    dossier_id = await _ready_dossier(client)
+    bad = await client.submit(
+        f"/ho-so/{dossier_id}/buu-dien",
+        {"recipient_name": "Lan", "recipient_phone": "12345", "recipient_address": ""},
+    )
+    assert bad.status_code == 422
+    assert "Nhập địa chỉ nhận kết quả." in bad.text and 'value="Lan"' in bad.text
+    ok = await client.submit(
+        f"/ho-so/{dossier_id}/buu-dien",
+        {
+            "recipient_name": "Nguyễn Thị Lan",
+            "recipient_phone": "0912345678",
+            "recipient_address": "Thôn 3, xã Tây Đằng, Hà Nội",
+            "fee_note": "Miễn cước",
+        },
+    )
+    assert ok.status_code == 303
+    page = await client.page(f"/ho-so/{dossier_id}")
+    assert re.search(r"EB\d{9}VN", page.text)
+    row = await Dossier.objects().get(Dossier.id == dossier_id)
+    assert row.result_delivery == "post" and row.version == 2
