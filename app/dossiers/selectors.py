@@ -140,33 +140,11 @@ async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict:
     return row
 
 
-async def dossier_for_citizen(token: str) -> dict:
-    """What the status page shows; found only by the receipt's unguessable token."""
-    if not token or len(token) > 64:
-        raise NotFoundError(N_("We could not find this dossier."))
-    row = await Dossier.select(*DETAIL_COLUMNS).where(Dossier.status_token == token).first()
-    if row is None:
-        raise NotFoundError(N_("We could not find this dossier."))
-    row = with_overdue([row], today_local())[0]
-    row.update(await _children(row["id"]))
-    return row
-
-
-async def citizen_status_version(token: str) -> tuple[int, str] | None:
-    """(version, status) for cheap conditional polling."""
-    row = (
-        await Dossier.select(Dossier.version, Dossier.status)
-        .where(Dossier.status_token == token)
-        .first()
-    )
-    return (row["version"], row["status"]) if row else None
-
-
 async def token_for_lookup(code: str, phone_last4: str) -> str | None:
     """The status token when the code and the last 4 phone digits both match; None otherwise.
     The comparison of the digits is constant-time; any mismatch looks the same."""
     code = code.strip().upper()[:40]
-    digits = "".join(ch for ch in phone_last4 if ch.isdigit())
+    digits = "".join(ch for ch in phone_last4 if ch in "0123456789")
     row = None
     if code:
         row = (
@@ -174,9 +152,9 @@ async def token_for_lookup(code: str, phone_last4: str) -> str | None:
             .where((Dossier.portal_code == code) | (Dossier.reference == code))
             .first()
         )
-    expected = (row["phone"][-4:] if row else "0000").encode()
-    matches = hmac.compare_digest(expected, digits.encode().rjust(4, b"x")[:8])
-    return row["status_token"] if (row and matches and len(digits) == 4) else None
+    expected = row["phone"][-4:] if row else "0000"  # compared even when no row matched
+    matches = hmac.compare_digest(expected.encode(), digits.encode())
+    return row["status_token"] if (row and matches) else None
 
 
 async def procedure_for_intake(procedure_id: int) -> dict | None:

@@ -1,9 +1,8 @@
 """Reads for the citizen's status page, found only by the receipt's unguessable token.
 
-Written here rather than reusing `dossier_for_citizen` because the status page must carry
-no more personal data than it shows (masked name and phone; no ID number, address or staff
-names) and is the hot path of polling: the page's reads share one connection, and the
-poll first reads only the dossier's fingerprint.
+The status page carries no more personal data than it shows (masked name and phone; no ID
+number, address or staff names) and is the hot path of polling: the page's reads share one
+connection, and the poll first reads only the dossier's fingerprint.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ kept in clear.
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 import hashlib
 import ipaddress
 import math
@@ -56,7 +57,7 @@ def client_key(host: str) -> str:
     return str(address)
 
 
-class _Counter:
+class _Counter(ABC):
     """Atomic `add` on one store key; returns the new value (never below zero)."""
 
     def __init__(self, store: Store) -> None:
@@ -66,8 +67,8 @@ class _Counter:
         raw = await self.store.get(key)
         return _as_int(raw)
 
-    async def add(self, key: str, amount: int, ttl: int) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    async def add(self, key: str, amount: int, ttl: int) -> int: ...
 
 
 def _as_int(raw: bytes | None) -> int:
