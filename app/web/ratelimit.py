@@ -17,11 +17,11 @@ kept in clear.
 from __future__ import annotations
 
 import asyncio
-from abc import ABC, abstractmethod
 import hashlib
 import ipaddress
 import math
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
