@@ -214,7 +214,7 @@ async def webhook_handle(
         return 400, {"error": "payload", "detail": str(exc)}
     try:
         outcome = await inbound_event_receive(engine=engine, event=event, payload=payload)
-    except Exception:
-        log.exception("%s event %s could not be applied", source, event.event_id)
+    except Exception as exc:  # logged with its traceback; the 500 makes the sender retry
+        log.exception("%s event %s could not be applied", source, event.event_id, exc_info=exc)
         return 500, {"error": "internal"}
     return (404 if outcome == UNKNOWN_DOSSIER else 200), {"status": outcome}
