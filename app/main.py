@@ -15,11 +15,13 @@ from app.catalogue import controllers as catalogue_controllers
 from app.consultations import controllers as consultations_controllers
 from app.dossiers import controllers as dossiers_controllers
 from app.integrations import controllers as integrations_controllers
+from app.notifications import controllers as notifications_controllers
 from app.points import controllers as points_controllers
 from app.settings import Settings, get_settings
 from app.territory import controllers as territory_controllers
 from app.tracking import controllers as tracking_controllers
 from app.web import controllers as web_controllers
+from app.web import pwa
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.lifespan import lifespan
 from app.web.security import security_headers_hook
@@ -59,6 +61,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *workdays_controllers.ROUTES,
             *tracking_controllers.ROUTES,
             *consultations_controllers.ROUTES,
+            *notifications_controllers.ROUTES,
+            *pwa.ROUTES,
         ],
         state=State({"settings": settings, "engine": DB, "assets": assets, "sessions": sessions}),
         template_config=template_config(assets),

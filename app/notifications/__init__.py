@@ -1,0 +1,1 @@
+"""Web Push notifications: subscriptions, the transactional outbox, the delivery worker."""

@@ -1,0 +1,3 @@
+"""The installable app: manifest, icons, service worker, offline page."""
+
+ROUTES: list = []
