@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: portal-sim postal-sim install run serve migrate demo test test-sqlite test-postgres bench lint messages clean migration
+.PHONY: worker portal-sim postal-sim install run serve migrate demo test test-sqlite test-postgres bench lint messages clean migration
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -27,6 +27,10 @@ demo: migrate
 
 run: demo
 	$(BIN)/python -m app serve --host $(HOST) --port $(PORT)
+
+# A separate push delivery process (run the web app with PUSH_WORKER=off, or keep both).
+worker: migrate
+	$(BIN)/python -m app worker
 
 # The national portal and postal simulators as their own servers; then run the app with
 # PORTAL_URL=http://127.0.0.1:8100 POSTAL_URL=http://127.0.0.1:8200 make run

@@ -1,5 +1,5 @@
 """Command line: `python -m app migrate | check-migrations | seed-reference | load-demo |
-create-user | serve`."""
+create-user | serve | worker`."""
 
 from __future__ import annotations
 
@@ -76,6 +76,30 @@ async def load_demo() -> int:
     return 0
 
 
+async def push_worker() -> int:
+    """Delivers the push outbox until SIGINT/SIGTERM; several may run at once."""
+    import signal
+
+    from app.notifications.worker import run_worker
+    from app.piccolo_conf import DB
+    from app.settings import get_settings
+
+    settings = get_settings()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    pooled = not settings.is_sqlite
+    if pooled:
+        await DB.start_connection_pool(min_size=1, max_size=settings.pg_pool_max)
+    try:
+        await run_worker(settings, stop)
+    finally:
+        if pooled:
+            await DB.close_connection_pool()
+    return 0
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -110,10 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     sv.add_argument("--host", default="127.0.0.1")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--workers", type=int, default=1)
+    sub.add_parser("worker", help="deliver push notifications from the outbox")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
         return serve(args)
+    if args.command == "worker":
+        return asyncio.run(push_worker())
     if args.command == "migrate":
         return asyncio.run(migrate())
     if args.command == "check-migrations":

@@ -16,6 +16,7 @@ from app.dossiers.tables import (
     InboundEvent,
     PostalDelivery,
 )
+from app.notifications.tables import PushOutbox, PushSubscription
 from app.points.tables import AgentPoint, Organisation
 from app.territory.tables import AdminUnit
 from app.web.tables import KeyValue
@@ -39,6 +40,8 @@ TABLES = [
     PostalDelivery,
     InboundEvent,
     Consultation,
+    PushSubscription,
+    PushOutbox,
 ]
 
 APP_CONFIG = AppConfig(

@@ -65,6 +65,12 @@ class Settings:
     lookup_window_seconds: int = 15 * 60
     consent_version: str = "2025-01"
     status_poll_seconds: int = 15
+    # Web Push (VAPID). Empty keys: generated on first run and kept in var_dir/vapid_private.pem.
+    vapid_private_key: str = ""
+    vapid_public_key: str = ""
+    vapid_subject: str = "mailto:dichvucong@hanoi.gov.vn"
+    push_ttl_seconds: int = 3 * 24 * 60 * 60
+    push_worker: str = "embedded"  # embedded (an asyncio task in the web process) | off
 
     @property
     def is_production(self) -> bool:
@@ -85,6 +91,8 @@ class Settings:
             raise SettingsError("SESSION_STORE must be database, redis or memory")
         if self.session_store == "redis" and not self.redis_url:
             raise SettingsError("SESSION_STORE=redis needs REDIS_URL")
+        if self.push_worker not in {"embedded", "off"}:
+            raise SettingsError("PUSH_WORKER must be embedded or off")
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
                 raise SettingsError(
@@ -131,6 +139,11 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         postal_url=env.get("POSTAL_URL") or Settings.postal_url,
         postal_secret=env.get("POSTAL_SECRET") or Settings.postal_secret,
         status_poll_seconds=_int(env, "STATUS_POLL_SECONDS", Settings.status_poll_seconds),
+        vapid_private_key=env.get("VAPID_PRIVATE_KEY", "").strip(),
+        vapid_public_key=env.get("VAPID_PUBLIC_KEY", "").strip(),
+        vapid_subject=env.get("VAPID_SUBJECT") or Settings.vapid_subject,
+        push_ttl_seconds=_int(env, "PUSH_TTL_SECONDS", Settings.push_ttl_seconds),
+        push_worker=env.get("PUSH_WORKER") or ("off" if environment == "test" else "embedded"),
     ).validate()
 
 

@@ -24,6 +24,7 @@ from app.dossiers.tables import (
     ResultDelivery,
 )
 from app.errors import DomainError, NotFoundError, PermissionDeniedError, ValidationError
+from app.notifications.services import outbox_enqueue_status
 from app.points.tables import AgentPoint
 from app.web.i18n import N_, VN_TZ
 from app.web.sessions import CurrentUser
@@ -329,7 +330,7 @@ async def _apply_transition(
     extra: dict | None = None,
     details: dict | None = None,
 ) -> None:
-    """Inside a transaction: state machine check, versioned update, event row."""
+    """Inside a transaction: state machine check, versioned update, event row, push outbox."""
     check_transition(row["status"], target, actor_kind)
     values = await _status_side_effects(row, target, at, reason)
     values.update(extra or {})
@@ -355,6 +356,7 @@ async def _apply_transition(
             details=details or {},
         )
     )
+    await outbox_enqueue_status(dossier_id=row["id"], status=target)
     row["status"] = target.value
     row["version"] += 1
 

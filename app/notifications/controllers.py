@@ -1,3 +1,78 @@
-"""Routes of the notifications feature."""
+"""Routes of the notifications feature: the VAPID public key, subscribing a browser to a
+dossier's news (no account: the status token is the credential), the admins' quarantine list."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+from litestar import MediaType, Request, Response, get, post
+from litestar.exceptions import SerializationException
+from litestar.response import Template
+
+from app.accounts.guards import requires_role
+from app.accounts.tables import Role
+from app.errors import DomainError
+from app.notifications import selectors, services
+from app.notifications.vapid import vapid_keys
+from app.web.i18n import N_, request_locale, translator
+
+ADMIN = [requires_role(Role.admin.value)]
+MAX_BODY = 8 * 1024
+
+
+def _error(request: Request, exc: DomainError) -> Response:
+    message = translator(request_locale(request)).gettext(exc.message) % exc.params
+    return Response({"error": message}, status_code=exc.status_code)
+
+
+async def _body(request: Request) -> dict:
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise services.SubscriptionRefused(N_("The push subscription is missing."))
+    try:
+        data = await request.json()
+    except (SerializationException, ValueError) as exc:
+        raise services.SubscriptionRefused(N_("The push subscription is missing.")) from exc
+    if not isinstance(data, dict):
+        raise services.SubscriptionRefused(N_("The push subscription is missing."))
+    return data
+
+
+@get("/thong-bao/khoa", media_type=MediaType.TEXT, cache_control=None)
+async def public_key(request: Request) -> str:
+    return vapid_keys(request.app.state.settings).public_key
+
+
+@post("/thong-bao/dang-ky")
+async def subscribe(request: Request) -> Response:
+    try:
+        data = await _body(request)
+        created = await services.subscription_create(
+            token=data.get("token"),
+            subscription=data.get("subscription"),
+            settings=request.app.state.settings,
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    return Response({"status": "subscribed"}, status_code=201 if created else 200)
+
+
+@post("/thong-bao/huy", status_code=200)
+async def unsubscribe(request: Request) -> Response:
+    try:
+        data = await _body(request)
+        await services.subscription_delete(
+            token=data.get("token"), subscription=data.get("subscription")
+        )
+    except DomainError as exc:
+        return _error(request, exc)
+    return Response({"status": "unsubscribed"}, status_code=200)
+
+
+@get("/quan-tri/thong-bao", guards=ADMIN)
+async def quarantine_page() -> Template:
+    return Template(
+        template_name="notifications/admin_quarantine.html",
+        context={"rows": await selectors.quarantined_messages()},
+    )
+
+
+ROUTES: list = [public_key, subscribe, unsubscribe, quarantine_page]

@@ -1,7 +1,8 @@
-"""Start-up and shut-down: the PostgreSQL pool, the session store."""
+"""Start-up and shut-down: the PostgreSQL pool, the session store, the embedded push worker."""
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,14 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
     from litestar import Litestar
+
+
+async def _stop_worker(task: asyncio.Task, stop: asyncio.Event) -> None:
+    stop.set()
+    try:
+        await asyncio.wait_for(task, timeout=10)
+    except TimeoutError:
+        pass  # wait_for cancelled it; its claims expire and another worker sends them
 
 
 @asynccontextmanager
@@ -32,6 +41,12 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if isinstance(store, RedisStore):
                 await stack.enter_async_context(store)  # closes its client at shutdown
+            if settings.push_worker == "embedded":
+                from app.notifications.worker import run_worker
+
+                stop = asyncio.Event()
+                task = asyncio.create_task(run_worker(settings, stop), name="push-worker")
+                stack.push_async_callback(_stop_worker, task, stop)
             yield
     finally:
         if pooled:

@@ -26,4 +26,36 @@
     var summary = event.target.querySelector && event.target.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });
+  // The installable app: the service worker (scope /) and the browser's install offer.
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { /* the site works without it */ });
+    });
+  }
+  var installOffer = null;
+  window.addEventListener("beforeinstallprompt", function (event) {
+    event.preventDefault();
+    installOffer = event;
+    var button = document.getElementById("install-app");
+    if (button) { button.hidden = false; }
+  });
+  window.addEventListener("appinstalled", function () {
+    installOffer = null;
+    var button = document.getElementById("install-app");
+    if (button) { button.hidden = true; }
+  });
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest && event.target.closest("#install-app, [data-reload]");
+    if (!target) { return; }
+    if (target.hasAttribute("data-reload")) { window.location.reload(); return; }
+    if (!installOffer) { return; }
+    installOffer.prompt();
+    installOffer.userChoice.then(function () { installOffer = null; target.hidden = true; });
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var retry = document.querySelectorAll("[data-reload]");
+    for (var i = 0; i < retry.length; i += 1) { retry[i].hidden = false; }
+    var button = document.getElementById("install-app");
+    if (button && installOffer) { button.hidden = false; }
+  });
 })();
