@@ -32,6 +32,12 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _vapid_subject(public_base_url: str) -> str:
+    """Push services want a contact: the site itself when it is https, else a placeholder."""
+    url = public_base_url.rstrip("/")
+    return url if url.startswith("https://") else Settings.vapid_subject
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"
@@ -68,7 +74,7 @@ class Settings:
     # Web Push (VAPID). Empty keys: generated on first run and kept in var_dir/vapid_private.pem.
     vapid_private_key: str = ""
     vapid_public_key: str = ""
-    vapid_subject: str = "mailto:dichvucong@hanoi.gov.vn"
+    vapid_subject: str = "mailto:noreply@localhost"  # push services require mailto: or https:
     push_ttl_seconds: int = 3 * 24 * 60 * 60
     push_worker: str = "embedded"  # embedded (an asyncio task in the web process) | off
 
@@ -108,6 +114,13 @@ class Settings:
                 raise SettingsError(
                     "Refusing to start in production with the development webhook secrets"
                 )
+            if not self.vapid_subject.startswith(("mailto:", "https:")) or "localhost" in (
+                self.vapid_subject
+            ):
+                raise SettingsError(
+                    "Refusing to start in production without a real VAPID_SUBJECT "
+                    "(an https: site or a mailto: address push services can write to)"
+                )
             if not self.cookie_secure:
                 raise SettingsError("Refusing to start in production without COOKIE_SECURE=true")
         return self
@@ -141,7 +154,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         status_poll_seconds=_int(env, "STATUS_POLL_SECONDS", Settings.status_poll_seconds),
         vapid_private_key=env.get("VAPID_PRIVATE_KEY", "").strip(),
         vapid_public_key=env.get("VAPID_PUBLIC_KEY", "").strip(),
-        vapid_subject=env.get("VAPID_SUBJECT") or Settings.vapid_subject,
+        vapid_subject=env.get("VAPID_SUBJECT") or _vapid_subject(env.get("PUBLIC_BASE_URL", "")),
         push_ttl_seconds=_int(env, "PUSH_TTL_SECONDS", Settings.push_ttl_seconds),
         push_worker=env.get("PUSH_WORKER") or ("off" if environment == "test" else "embedded"),
     ).validate()

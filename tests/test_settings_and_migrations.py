@@ -24,7 +24,11 @@ def test_production_refuses_the_default_secret():
     prod |= {"PORTAL_URL": "https://portal.example", "POSTAL_URL": "https://post.example"}
     with pytest.raises(SettingsError, match="webhook secrets"):
         settings_from_env(prod)
-    ok = settings_from_env({**prod, "PORTAL_SECRET": "p" * 40, "POSTAL_SECRET": "q" * 40})
+    prod |= {"PORTAL_SECRET": "p" * 40, "POSTAL_SECRET": "q" * 40}
+    with pytest.raises(SettingsError, match="VAPID_SUBJECT"):
+        settings_from_env(prod)
+    ok = settings_from_env({**prod, "PUBLIC_BASE_URL": "https://dvc.example.vn"})
+    assert ok.vapid_subject == "https://dvc.example.vn"
     assert ok.cookie_secure and ok.is_production
 
 
