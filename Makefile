@@ -59,6 +59,7 @@ test-postgres: install
 	fi
 
 bench: install
+	command -v djpeg || (apt-get install -y -qq libjpeg-turbo-progs)
 	RUN_BENCHMARKS=1 $(BIN)/python -m pytest tests/benchmarks -s -q -p no:cacheprovider
 
 lint: install
