@@ -58,8 +58,10 @@ test-postgres: install
 		echo "SKIPPED: PostgreSQL tests ($(PG_TEST_URL) does not answer)"; \
 	fi
 
+# Benchmarks need djpeg (the reference decoder) and Chromium (the phone's downscale).
 bench: install
-	command -v djpeg || (apt-get install -y -qq libjpeg-turbo-progs)
+	@command -v djpeg >/dev/null && command -v chromium >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs chromium >/dev/null)
 	RUN_BENCHMARKS=1 $(BIN)/python -m pytest tests/benchmarks -s -q -p no:cacheprovider
 
 lint: install

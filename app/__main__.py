@@ -1,5 +1,5 @@
 """Command line: `python -m app migrate | check-migrations | seed-reference | load-demo |
-create-user | serve | worker`."""
+create-user | serve | worker | purge-documents | rewrap-documents`."""
 
 from __future__ import annotations
 
@@ -100,6 +100,41 @@ async def push_worker() -> int:
     return 0
 
 
+async def purge_documents() -> int:
+    """Deletes page images of dossiers finished more than CAPTURE_RETENTION_DAYS ago (the
+    records stay) and files no record names. Run it daily (cron or a systemd timer)."""
+    from app.capture.services import documents_purge
+    from app.capture.storage import document_store
+    from app.settings import get_settings
+
+    settings = get_settings()
+    report = await documents_purge(store=document_store(settings), settings=settings)
+    print(
+        f"purged {report.pages} page(s) ({report.files} file(s)) of dossiers finished more "
+        f"than {settings.capture_retention_days} days ago; {report.orphans} orphan file(s)"
+    )
+    return 0
+
+
+def rewrap_documents(args: argparse.Namespace) -> int:
+    """Master key rotation: every stored file's key is re-wrapped with the current (first)
+    master key. With --new-key (keys kept in var/), a new current key is generated first."""
+    from app.capture.crypto import add_key_to_file
+    from app.capture.storage import document_store
+    from app.settings import SettingsError, get_settings
+
+    settings = get_settings()
+    if args.new_key:
+        try:
+            print(f"new current key {add_key_to_file(settings)}")
+        except SettingsError as exc:
+            print(exc, file=sys.stderr)
+            return 2
+    changed, total = document_store(settings).rewrap_all()
+    print(f"re-wrapped {changed} of {total} file(s) with the current master key")
+    return 0
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -135,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--workers", type=int, default=1)
     sub.add_parser("worker", help="deliver push notifications from the outbox")
+    sub.add_parser("purge-documents", help="delete document images past the retention period")
+    rw = sub.add_parser("rewrap-documents", help="re-wrap document keys with the current key")
+    rw.add_argument("--new-key", action="store_true", help="first add a new key to var/")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -151,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(seed_reference())
     if args.command == "load-demo":
         return asyncio.run(load_demo())
+    if args.command == "purge-documents":
+        return asyncio.run(purge_documents())
+    if args.command == "rewrap-documents":
+        return rewrap_documents(args)
     return asyncio.run(create_user(args))
 
 

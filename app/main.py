@@ -11,6 +11,7 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 
 from app.accounts import controllers as accounts_controllers
+from app.capture import controllers as capture_controllers
 from app.catalogue import controllers as catalogue_controllers
 from app.consultations import controllers as consultations_controllers
 from app.dossiers import controllers as dossiers_controllers
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *points_controllers.ROUTES,
             *catalogue_controllers.ROUTES,
             *dossiers_controllers.ROUTES,
+            *capture_controllers.ROUTES,
             *integrations_controllers.ROUTES,
             *territory_controllers.ROUTES,
             *workdays_controllers.ROUTES,

@@ -6,6 +6,7 @@ from piccolo.conf.apps import AppConfig
 
 from app.accounts.tables import User
 from app.audit.tables import AuditEvent
+from app.capture.tables import DocumentPage
 from app.catalogue.tables import Procedure, ProcedureComponent
 from app.dossiers.tables import (
     Applicant,
@@ -40,6 +41,7 @@ TABLES = [
     PostalDelivery,
     InboundEvent,
     Consultation,
+    DocumentPage,
     PushSubscription,
     PushOutbox,
 ]

@@ -77,6 +77,14 @@ class Settings:
     vapid_subject: str = "mailto:noreply@localhost"  # push services require mailto: or https:
     push_ttl_seconds: int = 3 * 24 * 60 * 60
     push_worker: str = "embedded"  # embedded (an asyncio task in the web process) | off
+    # Document capture. Empty DOCUMENT_KEYS: a key generated on first run in var_dir.
+    document_dir: Path = field(default=ROOT_DIR / "var" / "documents")
+    document_keys: str = ""
+    capture_page_max_bytes: int = 15 * 1024 * 1024  # one uploaded photo
+    capture_page_budget_bytes: int = 400 * 1024  # one stored, cleaned page
+    capture_pdf_max_bytes: int = 5 * 1024 * 1024  # one component's PDF
+    capture_pages_per_component: int = 30
+    capture_retention_days: int = 90  # after the dossier is finished
 
     @property
     def is_production(self) -> bool:
@@ -121,6 +129,11 @@ class Settings:
                     "Refusing to start in production without a real VAPID_SUBJECT "
                     "(an https: site or a mailto: address push services can write to)"
                 )
+            if not self.document_keys:
+                raise SettingsError(
+                    "Refusing to start in production without DOCUMENT_KEYS (the master keys "
+                    "that encrypt citizens' documents must not sit on the same disk)"
+                )
             if not self.cookie_secure:
                 raise SettingsError("Refusing to start in production without COOKIE_SECURE=true")
         return self
@@ -157,6 +170,16 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         vapid_subject=env.get("VAPID_SUBJECT") or _vapid_subject(env.get("PUBLIC_BASE_URL", "")),
         push_ttl_seconds=_int(env, "PUSH_TTL_SECONDS", Settings.push_ttl_seconds),
         push_worker=env.get("PUSH_WORKER") or ("off" if environment == "test" else "embedded"),
+        document_dir=Path(
+            env.get("DOCUMENT_DIR") or Path(env.get("VAR_DIR") or Settings().var_dir) / "documents"
+        ),
+        document_keys=env.get("DOCUMENT_KEYS", "").strip(),
+        capture_page_max_bytes=_int(env, "CAPTURE_PAGE_MAX_BYTES", Settings.capture_page_max_bytes),
+        capture_page_budget_bytes=_int(
+            env, "CAPTURE_PAGE_BUDGET_BYTES", Settings.capture_page_budget_bytes
+        ),
+        capture_pdf_max_bytes=_int(env, "CAPTURE_PDF_MAX_BYTES", Settings.capture_pdf_max_bytes),
+        capture_retention_days=_int(env, "CAPTURE_RETENTION_DAYS", Settings.capture_retention_days),
     ).validate()
 
 

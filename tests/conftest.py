@@ -21,6 +21,8 @@ else:
     _TMP = Path(tempfile.mkdtemp(prefix="dvc-test-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{_TMP / 'test.sqlite3'}"
 os.environ.setdefault("APP_ENV", "test")
+# Keys and documents the tests make stay out of the working copy's var/.
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="dvc-test-var-"))
 os.environ.setdefault("SESSION_STORE", "database")
 os.environ.pop("REDIS_URL", None)
 

@@ -27,7 +27,10 @@ def test_production_refuses_the_default_secret():
     prod |= {"PORTAL_SECRET": "p" * 40, "POSTAL_SECRET": "q" * 40}
     with pytest.raises(SettingsError, match="VAPID_SUBJECT"):
         settings_from_env(prod)
-    ok = settings_from_env({**prod, "PUBLIC_BASE_URL": "https://dvc.example.vn"})
+    prod |= {"PUBLIC_BASE_URL": "https://dvc.example.vn"}
+    with pytest.raises(SettingsError, match="DOCUMENT_KEYS"):
+        settings_from_env(prod)
+    ok = settings_from_env({**prod, "DOCUMENT_KEYS": "k1:" + "A" * 43})
     assert ok.vapid_subject == "https://dvc.example.vn"
     assert ok.cookie_secure and ok.is_production
 

@@ -138,9 +138,12 @@ async def dossier_response(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Response:
+    from app.capture.selectors import page_counts
+
     user = request.scope["user"]
     dossier = await selectors.dossier_detail(user, dossier_id)
     context = {
+        "pages": await page_counts(dossier_id),
         "d": dossier,
         "S": S,
         "message": MESSAGES.get(message, ""),

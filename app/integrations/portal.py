@@ -178,13 +178,16 @@ def _receipt(response: httpx.Response) -> PortalReceipt:
 async def submission_for_dossier(
     dossier_id: int, *, settings: Settings | None = None
 ) -> PortalSubmission:
-    """What we send for a dossier: applicant, procedure, the components ticked as received
-    (their scanned files come with the capture feature), and where to send status events."""
+    """What we send for a dossier: applicant, procedure, the components ticked as received,
+    each with the PDF of its photographed pages, and where to send status events."""
+    from app.capture.services import submission_files
+    from app.capture.storage import document_store
     from app.integrations.selectors import submission_rows
     from app.settings import get_settings
 
     settings = settings or get_settings()
     dossier, components = await submission_rows(dossier_id)
+    files = await submission_files(dossier_id, store=document_store(settings), settings=settings)
     return PortalSubmission(
         reference=dossier["reference"],
         procedure_code=dossier["procedure_code"],
@@ -198,7 +201,12 @@ async def submission_for_dossier(
             address=dossier["address"],
         ),
         components=[
-            PortalComponent(name=c["name"], copy_kind=c["copy_kind"], count=c["copies"])
+            PortalComponent(
+                name=c["name"],
+                copy_kind=c["copy_kind"],
+                count=c["copies"],
+                files=[PortalFile(*files[c["id"]])] if c["id"] in files else [],
+            )
             for c in components
         ],
         callback_url=portal_callback_url(settings),

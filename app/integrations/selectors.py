@@ -124,7 +124,10 @@ async def submission_rows(dossier_id: int) -> tuple[dict[str, Any], list[dict[st
         raise LookupError(f"dossier {dossier_id} does not exist")
     components = (
         await DossierComponent.select(
-            DossierComponent.name, DossierComponent.copy_kind, DossierComponent.copies
+            DossierComponent.id,
+            DossierComponent.name,
+            DossierComponent.copy_kind,
+            DossierComponent.copies,
         )
         .where((DossierComponent.dossier == dossier_id) & DossierComponent.received.eq(True))
         .order_by(DossierComponent.position)

@@ -130,3 +130,32 @@ async def phone(browser):
 def screenshot_path(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / f"{name}.png"
+
+
+async def sign_in(page, base: str, username: str = "daily.bavi") -> None:
+    from app.demo import DEMO_PASSWORD
+
+    await page.goto(f"{base}/dang-nhap")
+    await page.get_by_label("Tên đăng nhập").fill(username)
+    await page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await page.wait_for_url(f"{base}/dai-ly")
+
+
+async def new_draft_dossier(page, base: str, *, qr: str) -> str:
+    """Takes in a birth registration dossier from a CCCD QR text; returns its page's URL."""
+    import re
+
+    await page.goto(f"{base}/thu-tuc?q=dang+ky+khai+sinh")
+    await page.get_by_role("link", name="Tạo hồ sơ: Đăng ký khai sinh", exact=True).click()
+    await page.wait_for_url(re.compile(r"/ho-so/moi\?thu_tuc=\d+"))
+    await page.get_by_label("Nội dung mã QR").fill(qr)
+    await page.get_by_role("button", name="Điền từ mã QR").click()
+    await page.wait_for_load_state()
+    await page.get_by_label("Số điện thoại di động").fill("0912 345 678")
+    for box in await page.locator("input[name=received]").all():
+        await box.check()
+    await page.get_by_label("Người nộp hồ sơ đã đọc và đồng ý").check()
+    await page.get_by_role("button", name="Tạo hồ sơ").click()
+    await page.get_by_text("Đã tạo hồ sơ.").wait_for()
+    return page.url.split("?")[0]
