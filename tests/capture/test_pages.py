@@ -219,51 +219,48 @@ async def test_images_and_pdf_are_served_uncached_and_audited(client, sharp):
         assert action in actions
 
 
-async def test_another_points_agent_sees_nothing(client, make_app, sharp):
-    from tests.html_client import PageClient
+async def _sign_in_as(client, username: str) -> None:
+    client.cookies.clear()
+    await client.login(username)
 
+
+async def test_another_points_agent_sees_nothing(client, sharp):
     _, _, dossier = await agent_with_dossier(client)
     component = (await _components(dossier))[0]
     page_id = new_id()
     await upload(client, dossier, component, sharp, page_id=page_id)
     other_point = await factories.point(code="DL-KHAC")
     await factories.user(role="agent", username="daily.khac", point_id=other_point)
-    async with PageClient.for_app(make_app()) as other:
-        await other.login("daily.khac")
-        for url in (
-            f"/ho-so/{dossier}/chup",
-            f"/ho-so/{dossier}/trang/{page_id}/anh.jpg",
-            f"/ho-so/{dossier}/trang/{page_id}/anh-nho.jpg",
-            f"/ho-so/{dossier}/giay-to/{component}/ban-scan.pdf",
-        ):
-            assert (await other.get(url)).status_code == 404, url
-        # Replaying the page's id from elsewhere neither reveals nor changes it.
-        replay = await upload(other, dossier, component, sharp, page_id=page_id)
-        assert replay.status_code == 404
-        for action in ("xoa", "xoay", "giu"):
-            response = await other.submit(f"/ho-so/{dossier}/trang/{page_id}/{action}")
-            assert response.status_code == 404
+    await _sign_in_as(client, "daily.khac")
+    for url in (
+        f"/ho-so/{dossier}/chup",
+        f"/ho-so/{dossier}/trang/{page_id}/anh.jpg",
+        f"/ho-so/{dossier}/trang/{page_id}/anh-nho.jpg",
+        f"/ho-so/{dossier}/giay-to/{component}/ban-scan.pdf",
+    ):
+        assert (await client.get(url)).status_code == 404, url
+    # Replaying the page's id from elsewhere neither reveals nor changes it.
+    replay = await upload(client, dossier, component, sharp, page_id=page_id)
+    assert replay.status_code == 404
+    for action in ("xoa", "xoay", "giu"):
+        response = await client.submit(f"/ho-so/{dossier}/trang/{page_id}/{action}")
+        assert response.status_code == 404
     assert await DocumentPage.count() == 1
 
 
-async def test_supervisor_may_view_but_not_change(client, make_app, sharp):
-    from tests.html_client import PageClient
-
+async def test_supervisor_may_view_but_not_change(client, sharp):
     _, _, dossier = await agent_with_dossier(client)
     component = (await _components(dossier))[0]
     page_id = new_id()
     await upload(client, dossier, component, sharp, page_id=page_id)
     await factories.user(role="supervisor", username="giamsat.cap")
-    async with PageClient.for_app(make_app()) as supervisor:
-        await supervisor.login("giamsat.cap")
-        page = await supervisor.page(f"/ho-so/{dossier}/chup")
-        html = page.response.text
-        assert "data-capture-form" not in html and "anh-nho.jpg" in html
-        assert (
-            await supervisor.get(f"/ho-so/{dossier}/trang/{page_id}/anh.jpg")
-        ).status_code == 200
-        response = await supervisor.submit(f"/ho-so/{dossier}/trang/{page_id}/xoa")
-        assert response.status_code == 403
+    await _sign_in_as(client, "giamsat.cap")
+    page = await client.page(f"/ho-so/{dossier}/chup")
+    html = page.response.text
+    assert "data-capture-form" not in html and "anh-nho.jpg" in html
+    assert (await client.get(f"/ho-so/{dossier}/trang/{page_id}/anh.jpg")).status_code == 200
+    response = await client.submit(f"/ho-so/{dossier}/trang/{page_id}/xoa")
+    assert response.status_code == 403
 
 
 async def test_pages_are_frozen_once_sent(client, sharp):
@@ -318,3 +315,42 @@ async def test_purge_after_retention_keeps_the_record(client, sharp, settings):
     assert row.file_name not in _stored_files(settings)
     page = await client.page(f"/ho-so/{dossier}/chup")
     assert "đã xóa sau thời hạn lưu trữ" in page.text
+
+
+async def test_the_same_page_sent_twice_at_once_is_stored_once(client, sharp, settings):
+    """Two connections deliver the same page id together (a retry racing a slow answer):
+    one stores it, the other gets the stored page back; the loser's files are removed."""
+    import asyncio
+
+    from app.capture.services import page_upload
+
+    _, user_id, dossier = await agent_with_dossier(client)
+    component = (await _components(dossier))[0]
+    user = await _current_user(user_id)
+    store = document_store(settings)
+    before = _stored_files(settings)
+    page_id = new_id()
+    results = await asyncio.gather(
+        *(
+            page_upload(
+                user=user,
+                dossier_id=dossier,
+                component_id=component,
+                uid=page_id,
+                data=sharp,
+                store=store,
+                settings=settings,
+            )
+            for _ in range(3)
+        )
+    )
+    assert sorted(r.created for r in results) == [False, False, True]
+    assert await DocumentPage.count() == 1
+    row = await DocumentPage.objects().first()
+    assert _stored_files(settings) - before == {row.file_name, row.thumb_name}
+
+
+async def _current_user(user_id: int):
+    from app.accounts.selectors import current_user_by_id
+
+    return await current_user_by_id(user_id)
