@@ -1,6 +1,7 @@
 // The capture page's upload queue. Without this file the page still works: the file inputs
 // post the form. With it:
-// - a photo is downscaled on the phone (long side <= 2000 px, JPEG 0.8) before it leaves;
+// - a photo is downscaled on the phone (long side <= 2000 px, JPEG 0.8, lowered until the
+//   page weighs <= 340 KB) before it leaves;
 // - every page gets its own id (a UUID) and waits in IndexedDB ("dvc-capture", store
 //   "pages"), which survives a reload, a closed tab and a lost connection;
 // - pages are sent one at a time with a progress bar, retried with backoff on network
@@ -11,6 +12,8 @@
   "use strict";
   var LONG_SIDE = 2000;
   var QUALITY = 0.8;
+  var BUDGET = 340 * 1024; // what one page may weigh on a slow network
+  var MIN_QUALITY = 0.5;
   var MAX_DELAY = 60000;
   var DB_NAME = "dvc-capture";
   var STORE = "pages";
@@ -65,8 +68,25 @@
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers"))["x-csrftoken"]; } catch (e) { return ""; }
   }
+  function encode(canvas, quality) {
+    return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); });
+  }
+  // JPEG 0.8, then lower quality, then a smaller size, until the page fits the budget (a
+  // noisy photo in dim light would otherwise weigh twice as much as a clean one).
   function canvasBlob(canvas) {
-    return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", QUALITY); });
+    var attempt = function (source, quality) {
+      return encode(source, quality).then(function (blob) {
+        if (!blob || blob.size <= BUDGET) { return blob; }
+        if (quality - 0.1 >= MIN_QUALITY - 0.001) { return attempt(source, quality - 0.1); }
+        if (Math.max(source.width, source.height) <= 1400) { return blob; }
+        var smaller = document.createElement("canvas");
+        smaller.width = Math.round(source.width * 0.85);
+        smaller.height = Math.round(source.height * 0.85);
+        smaller.getContext("2d").drawImage(source, 0, 0, smaller.width, smaller.height);
+        return attempt(smaller, 0.7);
+      });
+    };
+    return attempt(canvas, QUALITY);
   }
   function drawScaled(source, width, height) {
     var scale = Math.min(1, LONG_SIDE / Math.max(width, height));
