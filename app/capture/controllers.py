@@ -68,7 +68,8 @@ async def capture_page(request: Request, dossier_id: FromPath[int]) -> Response:
 
 
 def _files(form) -> list[UploadFile]:
-    return [f for f in form.getall("file", []) if isinstance(f, UploadFile)]
+    """The chosen files; a plain form sent with no file chosen has an empty, nameless part."""
+    return [f for f in form.getall("file", []) if isinstance(f, UploadFile) and f.filename]
 
 
 def _page_ids(first: str, count: int) -> list[str]:
@@ -95,7 +96,7 @@ async def upload_page(request: Request, dossier_id: FromPath[int]) -> Response:
     try:
         if not component.isdigit():
             raise ValidationError({"file": N_("Choose which document the photo belongs to.")})
-        if not files or (len(files) == 1 and not files[0].filename and files[0].size == 0):
+        if not files:
             raise ValidationError({"file": N_("Choose or take a photo first.")})
         if len(files) > MULTIPLE_FILES_MAX:
             raise DomainError(N_("Send at most %(n)s photos at a time."), n=MULTIPLE_FILES_MAX)

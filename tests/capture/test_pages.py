@@ -169,6 +169,19 @@ async def test_plain_form_without_javascript(client, sharp):
     assert "error-message" in bad.text and "Chụp giấy tờ" in bad.text
 
 
+async def test_plain_form_sent_without_choosing_a_file(client):
+    _, _, dossier = await agent_with_dossier(client)
+    component = (await _components(dossier))[0]
+    response = await client.submit(
+        f"/ho-so/{dossier}/trang",
+        {"component": str(component), "page_id": new_id()},
+        files={"file": ("", b"", "application/octet-stream")},
+    )
+    assert response.status_code == 422
+    assert "Chọn hoặc chụp một ảnh trước." in response.text
+    assert await DocumentPage.count() == 0
+
+
 async def test_several_files_in_one_plain_form(client, sharp):
     _, _, dossier = await agent_with_dossier(client)
     component = (await _components(dossier))[0]
