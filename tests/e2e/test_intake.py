@@ -61,7 +61,10 @@ async def test_intake_receipt_and_citizen_status(live_server, browser, phone):
     assert code in await agent.locator("main").inner_text()
     qr = agent.locator("svg.receipt-qr-code")
     await qr.scroll_into_view_if_needed()
-    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(await qr.screenshot())))
+    # The whole page, as a phone camera sees the printout: an element screenshot can be cut
+    # off when the layout shifts after its box was measured (the push card appearing).
+    shot = await agent.screenshot(path=screenshot_path("receipt-qr"), full_page=True)
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
     assert len(decoded) == 1
     status_url = decoded[0].text
     assert status_url.startswith(f"{live_server}/theo-doi/") and code not in status_url
