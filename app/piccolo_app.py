@@ -16,7 +16,7 @@ from app.dossiers.tables import (
     InboundEvent,
     PostalDelivery,
 )
-from app.notifications.tables import PushOutbox, PushSubscription
+from app.notifications.tables import OverdueAlert, PushOutbox, PushSubscription
 from app.points.tables import AgentPoint, Organisation
 from app.territory.tables import AdminUnit
 from app.web.tables import KeyValue
@@ -42,6 +42,7 @@ TABLES = [
     Consultation,
     PushSubscription,
     PushOutbox,
+    OverdueAlert,
 ]
 
 APP_CONFIG = AppConfig(
