@@ -77,6 +77,8 @@ class Settings:
     vapid_subject: str = "mailto:noreply@localhost"  # push services require mailto: or https:
     push_ttl_seconds: int = 3 * 24 * 60 * 60
     push_worker: str = "embedded"  # embedded (an asyncio task in the web process) | off
+    # The Centre is told once when a point's overdue dossiers reach this many; 0 = never.
+    push_overdue_threshold: int = 5
 
     @property
     def is_production(self) -> bool:
@@ -99,6 +101,8 @@ class Settings:
             raise SettingsError("SESSION_STORE=redis needs REDIS_URL")
         if self.push_worker not in {"embedded", "off"}:
             raise SettingsError("PUSH_WORKER must be embedded or off")
+        if self.push_overdue_threshold < 0:
+            raise SettingsError("PUSH_OVERDUE_THRESHOLD must be 0 (off) or more")
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
                 raise SettingsError(
@@ -157,6 +161,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         vapid_subject=env.get("VAPID_SUBJECT") or _vapid_subject(env.get("PUBLIC_BASE_URL", "")),
         push_ttl_seconds=_int(env, "PUSH_TTL_SECONDS", Settings.push_ttl_seconds),
         push_worker=env.get("PUSH_WORKER") or ("off" if environment == "test" else "embedded"),
+        push_overdue_threshold=_int(env, "PUSH_OVERDUE_THRESHOLD", Settings.push_overdue_threshold),
     ).validate()
 
 
