@@ -83,5 +83,5 @@ class OverdueAlert(Table, tablename="push_overdue_alert"):
 
     point = ForeignKey(references=AgentPoint, null=False, unique=True, on_delete=OnDelete.cascade)
     alerted = Boolean(default=False)
-    overdue_count = Integer(default=0)  # the count when `alerted` last changed
+    overdue_count = Integer(default=0)  # the count the last alert reported
     changed_at = Timestamptz()
