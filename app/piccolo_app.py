@@ -17,7 +17,7 @@ from app.dossiers.tables import (
     InboundEvent,
     PostalDelivery,
 )
-from app.notifications.tables import PushOutbox, PushSubscription
+from app.notifications.tables import OverdueAlert, PushOutbox, PushSubscription
 from app.points.tables import AgentPoint, Organisation
 from app.territory.tables import AdminUnit
 from app.web.tables import KeyValue
@@ -44,6 +44,7 @@ TABLES = [
     DocumentPage,
     PushSubscription,
     PushOutbox,
+    OverdueAlert,
 ]
 
 APP_CONFIG = AppConfig(

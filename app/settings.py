@@ -85,6 +85,8 @@ class Settings:
     capture_pdf_max_bytes: int = 5 * 1024 * 1024  # one component's PDF
     capture_pages_per_component: int = 30
     capture_retention_days: int = 90  # after the dossier is finished
+    # The Centre is told once when a point's overdue dossiers reach this many; 0 = never.
+    push_overdue_threshold: int = 5
 
     @property
     def is_production(self) -> bool:
@@ -107,6 +109,8 @@ class Settings:
             raise SettingsError("SESSION_STORE=redis needs REDIS_URL")
         if self.push_worker not in {"embedded", "off"}:
             raise SettingsError("PUSH_WORKER must be embedded or off")
+        if self.push_overdue_threshold < 0:
+            raise SettingsError("PUSH_OVERDUE_THRESHOLD must be 0 (off) or more")
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
                 raise SettingsError(
@@ -180,6 +184,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         ),
         capture_pdf_max_bytes=_int(env, "CAPTURE_PDF_MAX_BYTES", Settings.capture_pdf_max_bytes),
         capture_retention_days=_int(env, "CAPTURE_RETENTION_DAYS", Settings.capture_retention_days),
+        push_overdue_threshold=_int(env, "PUSH_OVERDUE_THRESHOLD", Settings.push_overdue_threshold),
     ).validate()
 
 

@@ -2,7 +2,10 @@
 process (`python -m app worker`); any number may run at once: each claims a batch with a
 lease (FOR UPDATE SKIP LOCKED on PostgreSQL, an IMMEDIATE transaction on SQLite), so a
 message goes to one worker, and a worker that dies mid-batch leaves rows that another
-claims again once the lease expires."""
+claims again once the lease expires.
+
+The same loop checks every few minutes whether a point's overdue dossiers reached the
+alert threshold: dossiers become overdue as days pass, with no change to report them."""
 
 from __future__ import annotations
 
@@ -21,9 +24,11 @@ import aiohttp
 from pywebpush import WebPushException, webpush_async
 
 from app.db import is_sqlite, write_transaction
+from app.notifications.services import overdue_alerts_check
 from app.notifications.tables import OutboxStatus, PushOutbox, PushSubscription
 from app.notifications.vapid import vapid_keys
 from app.settings import Settings
+from app.web.i18n import VN_TZ
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +38,7 @@ BACKOFF_MAX_SECONDS = 6 * 60 * 60
 PERMANENT = frozenset({400, 401, 403, 413})  # our message or our key is wrong: retrying won't help
 GONE = frozenset({404, 410})
 JWT_LIFETIME_SECONDS = 12 * 60 * 60
+OVERDUE_CHECK_EVERY = dt.timedelta(minutes=5)
 
 _CLAIM_PG = """
 UPDATE push_outbox SET claimed_until = {}, claim_token = {}, attempts = attempts + 1
@@ -149,6 +155,7 @@ class PushWorker:
         lease: dt.timedelta = dt.timedelta(minutes=2),
         timeout_seconds: float = 15.0,
         poll_seconds: float = 1.0,
+        overdue_every: dt.timedelta = OVERDUE_CHECK_EVERY,
         clock: Callable[[], dt.datetime] = utcnow,
     ) -> None:
         self.settings = settings
@@ -160,6 +167,8 @@ class PushWorker:
         self.timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self.poll_seconds = poll_seconds
         self.clock = clock
+        self.overdue_every = overdue_every.total_seconds()
+        self.next_overdue_check = 0.0  # time.monotonic(): the first round checks at once
         self.session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> PushWorker:
@@ -264,9 +273,29 @@ class PushWorker:
         await self._record(token, list(results))
         return len(rows)
 
+    async def check_overdue(self) -> list[int]:
+        """Alerts the Centre about points whose overdue dossiers reached the threshold
+        (days are counted in Hanoi). Returns the points alerted."""
+        now = self.clock()
+        return await overdue_alerts_check(
+            today=now.astimezone(VN_TZ).date(),
+            threshold=self.settings.push_overdue_threshold,
+            now=now,
+        )
+
+    async def _check_overdue_when_due(self) -> None:
+        if time.monotonic() < self.next_overdue_check:
+            return
+        self.next_overdue_check = time.monotonic() + self.overdue_every
+        try:
+            await self.check_overdue()
+        except Exception:  # the next round tries again; delivery goes on meanwhile
+            log.exception("push worker: overdue check failed")
+
     async def run(self, stop: asyncio.Event) -> None:
         failures = 0
         while not stop.is_set():
+            await self._check_overdue_when_due()
             try:
                 claimed = await self.deliver_once()
                 failures = 0

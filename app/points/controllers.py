@@ -7,6 +7,7 @@ from litestar.response import Template
 
 from app.accounts.guards import requires_role
 from app.accounts.tables import Role
+from app.dossiers.selectors import overdue_counts_by_point, today_local
 from app.points.selectors import points_visible_to
 
 
@@ -16,7 +17,11 @@ from app.points.selectors import points_visible_to
 )
 async def supervisor_home(request: Request) -> Response:
     points = await points_visible_to(request.scope["user"])
-    return Template(template_name="points/supervisor_home.html", context={"points": points})
+    overdue = await overdue_counts_by_point(today_local())
+    return Template(
+        template_name="points/supervisor_home.html",
+        context={"points": points, "overdue": overdue},
+    )
 
 
 ROUTES = [supervisor_home]

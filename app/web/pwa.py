@@ -183,6 +183,7 @@ def _build_bundle(assets) -> Bundle:
         "fallbackTitle": vi.gettext(PUSH_FALLBACK_TITLE),
         "fallbackBody": vi.gettext(PUSH_FALLBACK_BODY),
         "subscribeUrl": "/thong-bao/dang-ky",
+        "staffSubscribeUrl": "/thong-bao/cua-toi/dang-ky",
         "keyUrl": "/thong-bao/khoa",
     }
     version = hashlib.sha256(

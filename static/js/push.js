@@ -1,8 +1,9 @@
-// «Nhận thông báo» on the citizen's status page: Web Push for one dossier.
+// «Nhận thông báo»: Web Push on the citizen's status page (one dossier, data-token) and on
+// a staff member's «Thông báo của tôi» page (their own events, data-follow="staff:<id>").
 // Progressive enhancement: the card's buttons stay hidden unless this browser can do push.
-// Status tokens this browser follows are kept in IndexedDB ("dvc-push" / "kv" / "tokens")
-// so the service worker can re-register them when the push service rotates the
-// subscription (see templates/pwa/sw.js).
+// What this browser follows (status tokens, "staff:<id>") is kept in IndexedDB
+// ("dvc-push" / "kv" / "tokens") so the service worker can re-register each when the push
+// service rotates the subscription (see templates/pwa/sw.js).
 (function () {
   "use strict";
 
@@ -70,6 +71,8 @@
     if (root.dataset.pushReady === "1") { return; }
     root.dataset.pushReady = "1";
     var token = root.dataset.token;
+    var follow = root.dataset.follow || token;
+    var userId = root.dataset.user ? Number(root.dataset.user) : null;
     var actions = root.querySelector("[data-push-actions]");
     var subscribeButton = root.querySelector("[data-push-subscribe]");
     var unsubscribeButton = root.querySelector("[data-push-unsubscribe]");
@@ -95,7 +98,9 @@
         method: "POST",
         credentials: "same-origin",
         headers: { "content-type": "application/json", "x-csrftoken": csrfToken() },
-        body: JSON.stringify({ token: token, subscription: subscription.toJSON() })
+        body: JSON.stringify(token ?
+          { token: token, subscription: subscription.toJSON() } :
+          { user: userId, subscription: subscription.toJSON() })
       });
     }
 
@@ -139,7 +144,7 @@
             return errorText(response).then(function (text) { show(false); say("failed", text); });
           }
           return readTokens().then(function (tokens) {
-            if (tokens.indexOf(token) < 0) { tokens.push(token); }
+            if (tokens.indexOf(follow) < 0) { tokens.push(follow); }
             return writeTokens(tokens);
           }).then(function () { show(true); say("subscribed"); });
         });
@@ -154,12 +159,12 @@
         return reg.pushManager.getSubscription();
       }).then(function (subscription) {
         return readTokens().then(function (tokens) {
-          remaining = tokens.filter(function (t) { return t !== token; });
+          remaining = tokens.filter(function (t) { return t !== follow; });
           return writeTokens(remaining);
         }).then(function () {
           if (!subscription) { return null; }
           return post(root.dataset.unsubscribeUrl, subscription).then(function () {
-            // One subscription serves every dossier this browser follows.
+            // One subscription serves every dossier (and staff member) this browser follows.
             return remaining.length ? null : subscription.unsubscribe();
           });
         });
@@ -177,7 +182,7 @@
       return reg.pushManager.getSubscription();
     }).then(function (subscription) {
       if (!subscription) { return; }
-      return readTokens().then(function (tokens) { show(tokens.indexOf(token) >= 0); });
+      return readTokens().then(function (tokens) { show(tokens.indexOf(follow) >= 0); });
     }).catch(function () { /* keep «Nhận thông báo» */ });
   }
 

@@ -9,9 +9,14 @@
 // A deploy changes the cache name; the old caches are deleted on activate.
 //
 // Push subscriptions: one browser has a single subscription, shared by every dossier the
-// person follows. The page keeps the list of status tokens in IndexedDB ("dvc-push",
-// store "kv", key "tokens") so `pushsubscriptionchange` can register the new subscription
-// for each of them, with a CSRF token read from a fresh copy of the offline page.
+// person follows and by the staff member signed in on it. The page keeps the list of status
+// tokens (and "staff:<user id>") in IndexedDB ("dvc-push", store "kv", key "tokens") so
+// `pushsubscriptionchange` can register the new subscription for each of them, with a CSRF
+// token read from a fresh copy of the offline page. A staff renewal needs the session to be
+// still open; the server refuses it for any other account than the one stored.
+//
+// Notification clicks open the message's URL: the citizen's status page, or a staff page
+// (/ho-so/…, /giam-sat), which sends a signed-out browser to sign in first and back.
 "use strict";
 
 const STATIC_PREFIXES = ["/static/", "/icons/"];
@@ -202,14 +207,18 @@ async function resubscribe(event) {
     });
   }
   const csrf = await freshCsrfToken();
+  const post = (url, body) =>
+    fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "content-type": "application/json", "x-csrftoken": csrf },
+      body: JSON.stringify({ ...body, subscription: subscription.toJSON() }),
+    });
   await Promise.all(
     tokens.map((token) =>
-      fetch(CONFIG.subscribeUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { "content-type": "application/json", "x-csrftoken": csrf },
-        body: JSON.stringify({ token, subscription: subscription.toJSON() }),
-      })
+      token.startsWith("staff:")
+        ? post(CONFIG.staffSubscribeUrl, { user: Number(token.slice(6)) })
+        : post(CONFIG.subscribeUrl, { token })
     )
   );
 }

@@ -171,3 +171,68 @@ async def test_subscribe_button_appears_and_reports_a_failure_in_vietnamese(
     assert await button.is_visible()
     await page.screenshot(path=screenshot_path("push-card-phone"), full_page=True)
     assert page.errors == []
+
+
+FAKE_PUSH_MANAGER = """(() => {
+    // Headless Chromium has no push service: a stand-in subscription with real-looking keys.
+    let current = null;
+    const fake = {
+        endpoint: "https://push.example.net/e2e-staff",
+        toJSON() {
+            return {endpoint: this.endpoint, keys: {
+                p256dh: "BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u" +
+                    "-Ts1XbjhazAkj7I99e8QcYP7DkM",
+                auth: "AAECAwQFBgcICQoLDA0ODw"}};
+        },
+        unsubscribe() { current = null; return Promise.resolve(true); },
+    };
+    PushManager.prototype.getSubscription = () => Promise.resolve(current);
+    PushManager.prototype.subscribe = () => { current = fake; return Promise.resolve(fake); };
+})()"""
+
+FOLLOWED = """() => new Promise((resolve, reject) => {
+    const open = indexedDB.open("dvc-push", 1);
+    open.onupgradeneeded = () => open.result.createObjectStore("kv");
+    open.onsuccess = () => {
+        const get = open.result.transaction("kv").objectStore("kv").get("tokens");
+        get.onsuccess = () => resolve(get.result || []);
+        get.onerror = () => reject(get.error);
+    };
+})"""
+
+
+async def test_a_supervisor_turns_their_notifications_on_and_off(live_server, app_context):
+    from app.demo import DEMO_PASSWORD
+
+    page = await _controlled_page(app_context, f"{live_server}/dang-nhap")
+    await page.get_by_label("Tên đăng nhập").fill("giamsat")
+    await page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Đăng nhập").click()
+    await page.wait_for_url(f"{live_server}/giam-sat")
+    await page.evaluate(FAKE_PUSH_MANAGER)
+    await page.get_by_role("link", name="Thông báo của tôi").click()
+    await page.wait_for_url(f"{live_server}/thong-bao/cua-toi")
+    await page.evaluate(FAKE_PUSH_MANAGER)  # hx-boost kept the page; set again to be sure
+    turn_on = page.get_by_role("button", name="Nhận thông báo trên thiết bị này")
+    await turn_on.click()
+    status = page.locator("[data-push-status]")
+    await page.wait_for_function(
+        "() => document.querySelector('[data-push-status]').dataset.state === 'subscribed'"
+    )
+    assert "Đã bật thông báo trên thiết bị này" in await status.inner_text()
+    followed = await page.evaluate(FOLLOWED)
+    assert len(followed) == 1 and followed[0].startswith("staff:")
+    await page.reload()
+    assert "1 thiết bị" in await page.locator("main").inner_text()
+    await page.evaluate(FAKE_PUSH_MANAGER)
+    await page.get_by_role("button", name="Nhận thông báo trên thiết bị này").click()
+    turn_off = page.get_by_role("button", name="Tắt thông báo trên thiết bị này")
+    await turn_off.click()
+    await page.wait_for_function(
+        "() => document.querySelector('[data-push-status]').dataset.state === 'unsubscribed'"
+    )
+    assert await page.evaluate(FOLLOWED) == []
+    await page.reload()
+    assert "0 thiết bị" in await page.locator("main").inner_text()
+    await page.screenshot(path=screenshot_path("staff-notifications-phone"), full_page=True)
+    assert page.errors == []

@@ -30,3 +30,21 @@ def subscribe(push_service, settings):
         return fake
 
     return subscribe_
+
+
+@pytest.fixture
+def subscribe_staff(push_service, settings):
+    """Subscribes a new fake browser to a staff member's own events."""
+    from app.accounts.selectors import current_user_by_id
+    from app.notifications.services import staff_subscription_create
+
+    async def subscribe_(user_id: int):
+        fake = push_service.new_subscription()
+        await staff_subscription_create(
+            user=await current_user_by_id(user_id),
+            subscription=fake.info(push_service.base_url),
+            settings=settings,
+        )
+        return fake
+
+    return subscribe_
