@@ -279,6 +279,7 @@ FULL_PII = {
     "CCCD number": ID_NUMBER,
     "phone": PHONE,
     "date of birth": BIRTH.strftime("%d/%m/%Y"),
+    "date of birth (ISO)": BIRTH.isoformat(),
     "address": ADDRESS,
 }
 
