@@ -18,6 +18,7 @@ from app.capture import selectors, services
 from app.capture.storage import document_store
 from app.errors import DomainError, ValidationError
 from app.web.i18n import N_
+from app.web.ids import row_id
 
 AGENT = [requires_role(Role.agent.value)]
 STAFF = [requires_role(*STAFF_ROLES)]
@@ -90,11 +91,11 @@ def _page_ids(first: str, count: int) -> list[str]:
 async def upload_page(request: Request, dossier_id: FromPath[int]) -> Response:
     settings = request.app.state.settings
     form = await request.form()
-    component = str(form.get("component", ""))
+    component_id = row_id(form.get("component", ""))
     files = _files(form)
     queue = _from_queue(request)
     try:
-        if not component.isdigit():
+        if component_id is None:
             raise ValidationError({"file": N_("Choose which document the photo belongs to.")})
         if not files:
             raise ValidationError({"file": N_("Choose or take a photo first.")})
@@ -109,7 +110,7 @@ async def upload_page(request: Request, dossier_id: FromPath[int]) -> Response:
                 await services.page_upload(
                     user=_user(request),
                     dossier_id=dossier_id,
-                    component_id=int(component),
+                    component_id=component_id,
                     uid=page_id,
                     data=data,
                     store=_store(request),
@@ -122,7 +123,7 @@ async def upload_page(request: Request, dossier_id: FromPath[int]) -> Response:
             if exc.status_code in (404, 409) and not isinstance(exc, ValidationError):
                 raise
             errors = exc.errors if isinstance(exc, ValidationError) else {"file": exc.message}
-            errors = {**errors, "_component": int(component) if component.isdigit() else None}
+            errors = {**errors, "_component": component_id}
             return await _capture_response(request, dossier_id, errors=errors, status=422)
         return Template(
             template_name="capture/partials/_upload_error.html",
@@ -131,7 +132,7 @@ async def upload_page(request: Request, dossier_id: FromPath[int]) -> Response:
             headers=NO_STORE,
         )
     if not queue:
-        anchor = f"#c-{component}"
+        anchor = f"#c-{component_id}"
         return Redirect(path=f"/ho-so/{dossier_id}/chup{anchor}", status_code=303)
     # The queue sends one page at a time and swaps in the document's whole page list.
     result = results[0]

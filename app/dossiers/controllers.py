@@ -13,6 +13,7 @@ from app.dossiers import selectors, services
 from app.errors import ValidationError
 from app.points.selectors import point_for
 from app.web.forms import read_form
+from app.web.ids import row_id
 
 AGENT = [requires_role(Role.agent.value)]
 STAFF = [requires_role(*STAFF_ROLES)]
@@ -54,7 +55,7 @@ async def agent_home(
 
 @get("/ho-so/moi", guards=AGENT)
 async def intake_page(request: Request, thu_tuc: FromQuery[int | None] = None) -> Response:
-    return await forms.intake_response(request, procedure_id=thu_tuc, values={}, errors={})
+    return await forms.intake_response(request, procedure_id=row_id(thu_tuc), values={}, errors={})
 
 
 @post("/ho-so/moi", guards=AGENT)
@@ -83,7 +84,7 @@ async def reveal_personal_data(request: Request, dossier_id: FromPath[int]) -> R
 @post("/ho-so/{dossier_id:int}/giay-to", guards=AGENT)
 async def set_components(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await request.form()
-    received = {int(v) for v in form.getall("received", []) if str(v).isdigit()}
+    received = forms.received_ids(form)
     await services.dossier_set_components(
         user=_user(request),
         dossier_id=dossier_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Request, Response
@@ -12,6 +13,7 @@ from app.dossiers.states import S
 from app.dossiers.tables import ResultDelivery
 from app.errors import ValidationError
 from app.web.i18n import N_
+from app.web.ids import row_id
 
 MESSAGES = {
     "created": N_("The dossier was created. Check the documents, then mark it ready."),
@@ -24,11 +26,16 @@ MESSAGES = {
 }
 
 
+def received_ids(form: Any) -> set[int]:
+    """The ids of the documents ticked as received (anything else is no document)."""
+    return {i for v in form.getall("received", []) if (i := row_id(v)) is not None}
+
+
 def version_of(form: Any) -> int:
-    raw = form.get("version", "")
-    if not str(raw).isdigit():
+    version = row_id(form.get("version", ""))
+    if version is None:
         raise services.ConcurrentUpdate()
-    return int(raw)
+    return version
 
 
 def portal_connector(request: Request):
@@ -88,8 +95,8 @@ def _qr_values(payload: str) -> dict[str, str]:
 
 async def intake_submit(request: Request, form: dict[str, str]) -> Response:
     raw_procedure = form.get("procedure", "")
-    procedure_id = int(raw_procedure) if raw_procedure.isdigit() else None
-    received = {int(v) for v in (await request.form()).getall("received", []) if str(v).isdigit()}
+    procedure_id = row_id(raw_procedure)
+    received = received_ids(await request.form())
     if form.get("action") == "prefill":
         try:
             values = {**form, **_qr_values(form.get("qr_payload", ""))}
@@ -115,7 +122,7 @@ async def intake_submit(request: Request, form: dict[str, str]) -> Response:
             consent_version=request.app.state.settings.consent_version,
             result_delivery=form.get("result_delivery", ResultDelivery.pickup.value),
             received_components=received,
-            sets_count=int(sets) if sets.isdigit() and len(sets) < 4 else 0,
+            sets_count=int(sets) if re.fullmatch(r"[0-9]{1,3}", sets) else 0,
             notes=form.get("notes", ""),
         )
     except ValidationError as exc:
