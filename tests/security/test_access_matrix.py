@@ -96,6 +96,8 @@ UNSIGNED = Outcome("UNSIGNED 400/401", lambda r, hx: r.status_code in (400, 401)
 # The simulators of outside systems, mounted only outside production (test_cookies checks 404
 # there); they show what the portal or the post would hold.
 SIMULATOR = Outcome("SIMULATOR (dev only, not 5xx)", lambda r, hx: r.status_code < 500)
+# A JSON endpoint called by the page's script: signed out is a 401 it can show, not a redirect.
+UNAUTHENTICATED = Outcome("UNAUTHENTICATED 401", lambda r, hx: r.status_code == 401)
 
 
 def V(plain: Outcome, htmx: Outcome) -> tuple[Outcome, Outcome]:  # noqa: N802
@@ -215,6 +217,11 @@ ACCESS: dict[tuple[str, str], Row] = {
     ("GET", "/thong-bao/khoa"): Row(everyone(OK)),
     ("POST", "/thong-bao/dang-ky"): Row(everyone(REFUSED)),
     ("POST", "/thong-bao/huy"): Row(everyone(REFUSED)),
+    # Staff notifications: each signed-in user about their own events, nobody else's.
+    ("GET", "/thong-bao/cua-toi"): Row(signed_in(OK)),
+    ("POST", "/thong-bao/cua-toi/dang-ky"): Row(signed_in(REFUSED, anon=UNAUTHENTICATED)),
+    ("POST", "/thong-bao/cua-toi/huy"): Row(signed_in(REFUSED, anon=UNAUTHENTICATED)),
+    ("POST", "/thong-bao/cua-toi/tat-ca"): Row(signed_in(REDIRECT)),
     # Outside systems
     ("POST", "/webhooks/portal"): Row(everyone(UNSIGNED)),
     ("POST", "/webhooks/buu-dien"): Row(everyone(UNSIGNED)),
@@ -493,6 +500,8 @@ async def body_for(path: str, w: World) -> dict:
         "/dang-nhap": {"username": "mt.nobody", "password": "wrong-password"},
         "/thong-bao/dang-ky": {"json": {"token": w.token, "subscription": {}}},
         "/thong-bao/huy": {"json": {"token": w.token, "subscription": {}}},
+        "/thong-bao/cua-toi/dang-ky": {"json": {"subscription": {}}},
+        "/thong-bao/cua-toi/huy": {"json": {"subscription": {}}},
     }.get(path, {})
 
 
