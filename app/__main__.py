@@ -1,5 +1,6 @@
 """Command line: `python -m app migrate | check-migrations | seed-reference | load-demo |
-create-user | serve | worker | purge-documents | rewrap-documents`."""
+create-user | serve | worker | purge-documents | rewrap-documents | verify-audit | backup |
+restore`."""
 
 from __future__ import annotations
 
@@ -135,6 +136,22 @@ def rewrap_documents(args: argparse.Namespace) -> int:
     return 0
 
 
+def _anchor(text: str) -> tuple[int, str]:
+    seq, sep, digest = text.partition(":")
+    if not (sep and seq.isdigit() and len(digest) == 64):
+        raise argparse.ArgumentTypeError("expected SEQ:HASH, as printed by verify-audit")
+    return int(seq), digest.lower()
+
+
+async def verify_audit(args: argparse.Namespace) -> int:
+    """Walks the audit hash chain; exit 0 when it holds, 1 at the first broken entry."""
+    from app.audit.chain import chain_verify
+
+    report = await chain_verify(anchor=args.anchor)
+    print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -173,6 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("purge-documents", help="delete document images past the retention period")
     rw = sub.add_parser("rewrap-documents", help="re-wrap document keys with the current key")
     rw.add_argument("--new-key", action="store_true", help="first add a new key to var/")
+    va = sub.add_parser("verify-audit", help="check the audit trail's hash chain")
+    va.add_argument(
+        "--anchor",
+        type=_anchor,
+        help="SEQ:HASH of a head recorded earlier, which must still be in the chain",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -193,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(purge_documents())
     if args.command == "rewrap-documents":
         return rewrap_documents(args)
+    if args.command == "verify-audit":
+        return asyncio.run(verify_audit(args))
     return asyncio.run(create_user(args))
 
 
