@@ -27,7 +27,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,7 +58,7 @@ def canonical_time(at: dt.datetime | str) -> str:
         at = dt.datetime.fromisoformat(at)
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
-    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _details(value: Any) -> Any:
@@ -168,38 +169,58 @@ def _diagnose(position: int, prev: dict | None, window: list[dict]) -> tuple[str
     )
 
 
-async def _rows(after: int, limit: int, until: int | None = None) -> list[dict]:
+Fetch = Callable[[int, int], Awaitable[list[dict]]]  # (after seq, limit) -> rows in seq order
+
+CHAIN_QUERY = (
+    "SELECT seq, at, actor, actor_label, action, object_type, object_id, ip, details, "
+    "prev_hash, hash FROM audit_event WHERE seq > {} ORDER BY seq LIMIT {}"
+)
+
+
+def sqlite_fetch(path: str) -> Fetch:
+    """Entries straight from an SQLite file: a plain connection fetched 300k rows in about half
+    the time the ORM took (no per-row conversion; `at` stays ISO text, which `canonical_time`
+    reads)."""
+    conn = sqlite3.connect(path, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA query_only = 1")
+    query = CHAIN_QUERY.format("?", "?")
+
+    async def fetch(after: int, limit: int) -> list[dict]:
+        return [dict(row) for row in conn.execute(query, (after, limit))]
+
+    return fetch
+
+
+async def _app_rows(after: int, limit: int) -> list[dict]:
+    """Entries from the app's database (raw SQL, keyset pages on the unique seq)."""
+    from piccolo.querystring import QueryString
+
     from app.audit.tables import AuditEvent
 
-    columns = [AuditEvent._meta.get_column_by_name(name) for name in COLUMNS]
-    query = AuditEvent.select(*columns).where(AuditEvent.seq > after)
-    if until is not None:
-        query = query.where(AuditEvent.seq <= until)
-    return await query.order_by(AuditEvent.seq).limit(limit)
+    return await AuditEvent._meta.db.run_querystring(QueryString(CHAIN_QUERY, after, limit))
 
 
-async def chain_rows(batch_size: int = 5000) -> AsyncIterator[list[dict]]:
-    """Every entry in chain order, a batch at a time (keyset pages on the unique seq)."""
-    after = 0
-    while True:
-        batch = await _rows(after, batch_size)
-        if not batch:
-            return
-        yield batch
-        after = batch[-1]["seq"]
+def app_fetch() -> Fetch:
+    from app.audit.tables import AuditEvent
+
+    engine = AuditEvent._meta.db
+    return sqlite_fetch(engine.path) if engine.engine_type == "sqlite" else _app_rows
 
 
 async def chain_verify(
-    *, batch_size: int = 5000, anchor: tuple[int, str] | None = None
+    *, batch_size: int = 5000, anchor: tuple[int, str] | None = None, fetch: Fetch | None = None
 ) -> ChainReport:
-    """Walks the whole chain; stops at the first entry that does not fit."""
+    """Walks the whole chain a batch at a time (memory stays flat whatever its length); stops
+    at the first entry that does not fit. `fetch` reads another database (backups)."""
+    fetch = fetch or app_fetch()
     count = 0
     prev: dict | None = None
     anchor_seen = False
 
     async def broken(position: int, problem: str = "", explanation: str = "") -> ChainReport:
         if not problem:
-            window = await _rows(max(0, position - WINDOW - 1), 2 * WINDOW + 2)
+            window = await fetch(max(0, position - WINDOW - 1), 2 * WINDOW + 2)
             problem, explanation = _diagnose(position, prev, window)
         return ChainReport(
             ok=False,
@@ -211,7 +232,9 @@ async def chain_verify(
             explanation=explanation,
         )
 
-    async for batch in chain_rows(batch_size):
+    after = 0
+    while batch := await fetch(after, batch_size):
+        after = batch[-1]["seq"]
         for row in batch:
             expected = (prev["seq"] + 1) if prev else 1
             if row["seq"] > expected:

@@ -7,8 +7,8 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import subprocess
 import sys
+from asyncio.subprocess import PIPE
 
 import pytest
 
@@ -114,7 +114,7 @@ async def test_a_removed_entry_with_the_rest_renumbered_is_found():
 async def _shift_up_from(seq: int) -> None:
     """Makes room at `seq` without tripping the unique index (via negative numbers)."""
     await _sql(f"UPDATE audit_event SET seq = -seq - 1 WHERE seq >= {seq}")
-    await _sql(f"UPDATE audit_event SET seq = -seq WHERE seq < 0")
+    await _sql("UPDATE audit_event SET seq = -seq WHERE seq < 0")
 
 
 async def _forge(seq: int, prev_hash: str, *, hash_: str | None = None) -> None:
@@ -194,6 +194,15 @@ async def test_concurrent_appends_keep_one_chain():
 
 def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.getcwd()}
+
+
+async def _command(*args: str) -> tuple[int, str, str]:
+    """`python -m app …` in its own process, on the test database."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app", *args, env=_env(), stdout=PIPE, stderr=PIPE
+    )
+    out, err = await proc.communicate()
+    return proc.returncode, out.decode(), err.decode()
 
 
 APPENDER = """
@@ -292,34 +301,15 @@ async def test_verify_audit_command_exit_codes(capsys):
     assert await verify_audit(argparse.Namespace(anchor=None)) == 0
     assert "audit chain OK: 5 entries" in capsys.readouterr().out
     head = await chain_head()
-    done = subprocess.run(
-        [sys.executable, "-m", "app", "verify-audit", "--anchor", f"{head[0]}:{head[1]}"],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert head[1] in done.stdout
+    code, out, err = await _command("verify-audit", "--anchor", f"{head[0]}:{head[1]}")
+    assert code == 0, err
+    assert head[1] in out
     await _sql("UPDATE audit_event SET action = 'logout' WHERE seq = 2")
     assert await verify_audit(argparse.Namespace(anchor=None)) == 1
     assert "BROKEN at seq 2: edited" in capsys.readouterr().err
-    done = subprocess.run(
-        [sys.executable, "-m", "app", "verify-audit"],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 1 and "BROKEN at seq 2" in done.stderr
-    bad = subprocess.run(
-        [sys.executable, "-m", "app", "verify-audit", "--anchor", "x"],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert bad.returncode == 2
+    code, out, err = await _command("verify-audit")
+    assert code == 1 and "BROKEN at seq 2" in err
+    assert (await _command("verify-audit", "--anchor", "x"))[0] == 2
 
 
 @pytest.mark.skipif(not USING_POSTGRES, reason="PostgreSQL only: the advisory lock")
