@@ -1,5 +1,6 @@
 """Command line: `python -m app migrate | check-migrations | seed-reference | load-demo |
-create-user | serve | worker | purge-documents | rewrap-documents`."""
+create-user | serve | worker | purge-documents | rewrap-documents | verify-audit | backup |
+restore`."""
 
 from __future__ import annotations
 
@@ -135,6 +136,79 @@ def rewrap_documents(args: argparse.Namespace) -> int:
     return 0
 
 
+def _anchor(text: str) -> tuple[int, str]:
+    seq, sep, digest = text.partition(":")
+    if not (sep and seq.isdigit() and len(digest) == 64):
+        raise argparse.ArgumentTypeError("expected SEQ:HASH, as printed by verify-audit")
+    return int(seq), digest.lower()
+
+
+async def verify_audit(args: argparse.Namespace) -> int:
+    """Walks the audit hash chain; exit 0 when it holds, 1 at the first broken entry."""
+    from app.audit.chain import chain_verify
+
+    report = await chain_verify(anchor=args.anchor)
+    print(report.summary(), file=sys.stdout if report.ok else sys.stderr)
+    return 0 if report.ok else 1
+
+
+async def backup(args: argparse.Namespace) -> int:
+    """An online backup: database snapshot, the encrypted documents it names, a manifest."""
+    from pathlib import Path
+
+    from app.backup import KEYS_NOTE, BackupError, backup_create
+    from app.settings import get_settings
+
+    try:
+        result = await backup_create(settings=get_settings(), dest=Path(args.dest))
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    manifest = result.manifest
+    chain = manifest["audit_chain"]
+    print(
+        f"backup in {result.dest}: {manifest['database']['engine']} database "
+        f"({sum(manifest['row_counts'].values())} rows), {len(manifest['documents'])} "
+        f"document file(s), audit chain head seq {chain['head_seq']} {chain['head_hash']}"
+    )
+    print(KEYS_NOTE)
+    problems = 0
+    for name in result.missing:
+        print(f"MISSING: document {name} is named by the database but not in the store")
+        problems += 1
+    if not chain["verified"]:
+        print(f"AUDIT CHAIN BROKEN: {chain['broken']}")
+        problems += 1
+    return 1 if problems else 0
+
+
+async def restore(args: argparse.Namespace) -> int:
+    """Restores a backup into a fresh database and document folder, then checks it."""
+    from pathlib import Path
+
+    from app.backup import KEYS_NOTE, BackupError, backup_restore
+
+    try:
+        result = await backup_restore(
+            source=Path(args.backup_dir),
+            database_url=args.database_url,
+            document_dir=Path(args.document_dir),
+        )
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    for problem in result.problems:
+        print(f"PROBLEM: {problem}", file=sys.stderr)
+    if result.ok:
+        print(
+            f"restored and checked: {sum(result.counts.values())} rows in "
+            f"{len(result.counts)} tables, {result.documents} document file(s); "
+            f"{result.chain.summary()}"
+        )
+        print(KEYS_NOTE)
+    return 0 if result.ok else 1
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -173,6 +247,18 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("purge-documents", help="delete document images past the retention period")
     rw = sub.add_parser("rewrap-documents", help="re-wrap document keys with the current key")
     rw.add_argument("--new-key", action="store_true", help="first add a new key to var/")
+    va = sub.add_parser("verify-audit", help="check the audit trail's hash chain")
+    va.add_argument(
+        "--anchor",
+        type=_anchor,
+        help="SEQ:HASH of a head recorded earlier, which must still be in the chain",
+    )
+    bk = sub.add_parser("backup", help="online backup of the database and documents")
+    bk.add_argument("dest", help="a new (or empty) folder")
+    rs = sub.add_parser("restore", help="restore a backup into a new database and folder")
+    rs.add_argument("backup_dir")
+    rs.add_argument("--database-url", required=True, help="a new sqlite:/// file or empty database")
+    rs.add_argument("--document-dir", required=True, help="a new (or empty) folder")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
@@ -193,6 +279,12 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(purge_documents())
     if args.command == "rewrap-documents":
         return rewrap_documents(args)
+    if args.command == "verify-audit":
+        return asyncio.run(verify_audit(args))
+    if args.command == "backup":
+        return asyncio.run(backup(args))
+    if args.command == "restore":
+        return asyncio.run(restore(args))
     return asyncio.run(create_user(args))
 
 

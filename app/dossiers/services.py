@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from app.audit.services import audit_record
+from app.audit.services import AuditAction, audit_record
 from app.catalogue.tables import Procedure, ProcedureComponent
 from app.db import write_transaction
 from app.dossiers import validation
@@ -319,6 +319,36 @@ async def _status_side_effects(row: dict, target: S, at: dt.datetime, reason: st
     return values
 
 
+async def _audit_status_change(
+    *,
+    dossier_id: int,
+    from_status: str,
+    to_status: str,
+    actor_kind: str,
+    actor_id: int | None,
+    inferred: bool,
+) -> None:
+    """The audit entry of a status change, in the transaction that makes it (last, so the
+    chain's lock is held as briefly as possible)."""
+    from app.accounts.tables import User
+
+    label = actor_kind
+    if actor_id is not None:
+        user = await User.select(User.username).where(User.id == actor_id).first()
+        label = user["username"] if user else actor_kind
+    details = {"from": from_status, "to": to_status, "actor_kind": actor_kind}
+    if inferred:
+        details["inferred"] = True
+    await audit_record(
+        action=AuditAction.dossier_status_changed,
+        actor_id=actor_id,
+        actor_label=label,
+        object_type="dossier",
+        object_id=str(dossier_id),
+        details=details,
+    )
+
+
 async def _apply_transition(
     row: dict,
     target: S,
@@ -330,7 +360,8 @@ async def _apply_transition(
     extra: dict | None = None,
     details: dict | None = None,
 ) -> None:
-    """Inside a transaction: state machine check, versioned update, event row, push outbox."""
+    """Inside a transaction: state machine check, versioned update, event row, push outbox,
+    audit entry."""
     check_transition(row["status"], target, actor_kind)
     values = await _status_side_effects(row, target, at, reason)
     values.update(extra or {})
@@ -357,6 +388,14 @@ async def _apply_transition(
         )
     )
     await outbox_enqueue_status(dossier_id=row["id"], status=target)
+    await _audit_status_change(
+        dossier_id=row["id"],
+        from_status=row["status"],
+        to_status=target.value,
+        actor_kind=actor_kind,
+        actor_id=actor_id,
+        inferred=bool((details or {}).get("inferred")),
+    )
     row["status"] = target.value
     row["version"] += 1
 

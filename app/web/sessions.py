@@ -70,7 +70,16 @@ class SessionManager:
         idle = now - data["seen"] > self.settings.session_idle_seconds
         absolute = now - data["created"] > self.settings.session_absolute_seconds
         if idle or absolute:
+            from app.audit.services import AuditAction, audit_record
+
             await self.store.delete(session_id)
+            await audit_record(
+                action=AuditAction.session_expired,
+                actor_id=data["uid"],
+                object_type="user",
+                object_id=str(data["uid"]),
+                details={"timeout": "absolute" if absolute else "idle"},
+            )
             return None, "expired"
         if now - data["seen"] >= SEEN_WRITE_INTERVAL:
             data["seen"] = now

@@ -177,7 +177,7 @@ async def _age_session(client, *, seen_ago: int = 0, created_ago: int = 0) -> No
 
 
 async def test_idle_timeout_ends_the_session(client):
-    await factories.user(role="agent", username="daily.a")
+    user_id = await factories.user(role="agent", username="daily.a")
     await client.login("daily.a")
     await _age_session(client, seen_ago=31 * 60, created_ago=31 * 60)
     response = await client.get("/dai-ly", follow_redirects=False)
@@ -185,6 +185,9 @@ async def test_idle_timeout_ends_the_session(client):
     assert response.headers["location"] == "/dang-nhap?next=/dai-ly&expired=1"
     page = await client.page(response.headers["location"])
     assert "Phiên làm việc đã kết thúc do lâu không thao tác" in page.text
+    expired = await AuditEvent.select().where(AuditEvent.action == "session_expired").first()
+    assert expired["actor"] == user_id and expired["object_id"] == str(user_id)
+    assert json.loads(expired["details"]) == {"timeout": "idle"}
 
 
 async def test_activity_within_the_idle_window_keeps_the_session(client):
