@@ -24,6 +24,7 @@ from app.tracking import controllers as tracking_controllers
 from app.web import controllers as web_controllers
 from app.web import pwa
 from app.web.errors import EXCEPTION_HANDLERS
+from app.web.forms import ids_in_range
 from app.web.lifespan import lifespan
 from app.web.security import security_headers_hook
 from app.web.sessions import SessionManager, SessionMiddleware
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[HTMXPlugin()],
         request_class=HTMXRequest,
         middleware=[SessionMiddleware()],
+        before_request=ids_in_range,
         before_send=[security_headers_hook(hsts=settings.is_production)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,

@@ -17,6 +17,7 @@ from app.accounts.tables import Role
 from app.capture import selectors, services
 from app.capture.storage import document_store
 from app.errors import DomainError, ValidationError
+from app.web.forms import parse_id
 from app.web.i18n import N_
 
 AGENT = [requires_role(Role.agent.value)]
@@ -89,11 +90,11 @@ def _page_ids(first: str, count: int) -> list[str]:
 async def upload_page(request: Request, dossier_id: FromPath[int]) -> Response:
     settings = request.app.state.settings
     form = await request.form()
-    component = str(form.get("component", ""))
+    component = parse_id(form.get("component"))
     files = _files(form)
     queue = _from_queue(request)
     try:
-        if not component.isdigit():
+        if component is None:
             raise ValidationError({"file": N_("Choose which document the photo belongs to.")})
         if not files or (len(files) == 1 and not files[0].filename and files[0].size == 0):
             raise ValidationError({"file": N_("Choose or take a photo first.")})
@@ -108,7 +109,7 @@ async def upload_page(request: Request, dossier_id: FromPath[int]) -> Response:
                 await services.page_upload(
                     user=_user(request),
                     dossier_id=dossier_id,
-                    component_id=int(component),
+                    component_id=component,
                     uid=page_id,
                     data=data,
                     store=_store(request),
@@ -121,7 +122,7 @@ async def upload_page(request: Request, dossier_id: FromPath[int]) -> Response:
             if exc.status_code in (404, 409) and not isinstance(exc, ValidationError):
                 raise
             errors = exc.errors if isinstance(exc, ValidationError) else {"file": exc.message}
-            errors = {**errors, "_component": int(component) if component.isdigit() else None}
+            errors = {**errors, "_component": component}
             return await _capture_response(request, dossier_id, errors=errors, status=422)
         return Template(
             template_name="capture/partials/_upload_error.html",

@@ -83,7 +83,7 @@ async def reveal_personal_data(request: Request, dossier_id: FromPath[int]) -> R
 @post("/ho-so/{dossier_id:int}/giay-to", guards=AGENT)
 async def set_components(request: Request, dossier_id: FromPath[int]) -> Response:
     form = await request.form()
-    received = {int(v) for v in form.getall("received", []) if str(v).isdigit()}
+    received = forms.received_of(form)
     await services.dossier_set_components(
         user=_user(request),
         dossier_id=dossier_id,

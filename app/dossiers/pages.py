@@ -11,6 +11,7 @@ from app.dossiers import selectors, services, validation
 from app.dossiers.states import S
 from app.dossiers.tables import ResultDelivery
 from app.errors import ValidationError
+from app.web.forms import parse_id
 from app.web.i18n import N_
 
 MESSAGES = {
@@ -25,10 +26,16 @@ MESSAGES = {
 
 
 def version_of(form: Any) -> int:
-    raw = form.get("version", "")
-    if not str(raw).isdigit():
+    version = parse_id(form.get("version", ""))
+    if version is None:
         raise services.ConcurrentUpdate()
-    return int(raw)
+    return version
+
+
+def received_of(form: Any) -> set[int]:
+    """The ticked document rows (ids); anything else sent under that name is ignored."""
+    ids = (parse_id(v) for v in form.getall("received", []))
+    return {i for i in ids if i is not None}
 
 
 def portal_connector(request: Request):
@@ -87,9 +94,8 @@ def _qr_values(payload: str) -> dict[str, str]:
 
 
 async def intake_submit(request: Request, form: dict[str, str]) -> Response:
-    raw_procedure = form.get("procedure", "")
-    procedure_id = int(raw_procedure) if raw_procedure.isdigit() else None
-    received = {int(v) for v in (await request.form()).getall("received", []) if str(v).isdigit()}
+    procedure_id = parse_id(form.get("procedure", ""))
+    received = received_of(await request.form())
     if form.get("action") == "prefill":
         try:
             values = {**form, **_qr_values(form.get("qr_payload", ""))}
@@ -106,7 +112,7 @@ async def intake_submit(request: Request, form: dict[str, str]) -> Response:
         )
     try:
         applicant = services.applicant_from_form(form, today=selectors.today_local())
-        sets = form.get("sets_count", "1")
+        sets = parse_id(form.get("sets_count", "1"))
         dossier_id = await services.dossier_create(
             user=request.scope["user"],
             procedure_id=procedure_id or 0,
@@ -115,7 +121,7 @@ async def intake_submit(request: Request, form: dict[str, str]) -> Response:
             consent_version=request.app.state.settings.consent_version,
             result_delivery=form.get("result_delivery", ResultDelivery.pickup.value),
             received_components=received,
-            sets_count=int(sets) if sets.isdigit() and len(sets) < 4 else 0,
+            sets_count=sets if sets is not None and sets < 1000 else 0,
             notes=form.get("notes", ""),
         )
     except ValidationError as exc:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Request
+from litestar.exceptions import NotFoundException
+
+_SMALL_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 async def read_form(request: Request) -> dict[str, str]:
@@ -16,6 +20,23 @@ async def read_form(request: Request) -> dict[str, str]:
             continue
         out[key] = value.replace("\x00", "")
     return out
+
+
+def parse_id(raw: Any) -> int | None:
+    """A row id, version or count sent in a form, or None: ASCII digits only (`"²".isdigit()`
+    is true but `int("²")` fails) and at most 9 of them (ids are 32-bit on PostgreSQL)."""
+    return int(raw) if isinstance(raw, str) and _SMALL_NUMBER.fullmatch(raw) else None
+
+
+ID_MAX = 2**31 - 1  # PostgreSQL `serial`; SQLite's INTEGER holds 2**63 - 1
+
+
+async def ids_in_range(request: Request) -> None:
+    """`{…:int}` path parameters accept any size of integer; one no column can hold names
+    no row, so it is answered 404 before it reaches (and crashes) a query."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not -ID_MAX <= value <= ID_MAX:
+            raise NotFoundException()
 
 
 def safe_next(target: Any, default: str = "/") -> str:
