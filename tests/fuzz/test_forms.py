@@ -342,12 +342,18 @@ async def test_page_actions(client, settings, path):
 
     before = _files_on_disk(settings)
     ctx = await _agent(client)
-    dossier_id = await _dossier(ctx)
-    component = (
-        await DossierComponent.select(DossierComponent.id)
-        .where(DossierComponent.dossier == dossier_id)
-        .first()
-    )["id"]
+    place = {"uploads": 0}
+
+    async def fresh_place() -> None:  # a document holds at most 30 pages
+        place["dossier"] = await _dossier(ctx)
+        place["component"] = (
+            await DossierComponent.select(DossierComponent.id)
+            .where(DossierComponent.dossier == place["dossier"])
+            .first()
+        )["id"]
+        place["uploads"] = 0
+
+    await fresh_place()
     action, param, values = PAGE_ACTIONS[path]
     strategy = st.tuples(
         st.one_of(st.none(), hostile_text()),
@@ -363,7 +369,11 @@ async def test_page_actions(client, settings, path):
 
         hostile_uid, query, htmx, other_id = drawn
         uid = str(uuid.uuid4())
+        if place["uploads"] >= 20:
+            await fresh_place()
+        dossier_id, component = place["dossier"], place["component"]
         if hostile_uid is None:
+            place["uploads"] += 1
             user = await _current_user(ctx["agent"])
             await page_upload(
                 user=user,
