@@ -115,12 +115,16 @@ async def _component(dossier_id: int, component_id: int) -> dict:
     return row
 
 
-async def _page(dossier_id: int, uid: str) -> dict:
-    row = (
-        await DocumentPage.select()
-        .where((DocumentPage.uid == uid) & (DocumentPage.dossier == dossier_id))
-        .first()
-    )
+async def _page(dossier_id: int, uid: object) -> dict:
+    """The page a URL names; a malformed identifier names none (404, like an unknown one)."""
+    uid = str(uid or "").strip().lower()
+    row = None
+    if UID_RE.match(uid):
+        row = (
+            await DocumentPage.select()
+            .where((DocumentPage.uid == uid) & (DocumentPage.dossier == dossier_id))
+            .first()
+        )
     if row is None:
         raise NotFoundError(N_("This page does not exist."))
     return row
@@ -262,7 +266,7 @@ async def page_upload(
 
 async def page_rotate(*, user, dossier_id: int, uid: object, clockwise: bool) -> dict:
     await _editable_dossier(user, dossier_id)
-    page = await _page(dossier_id, _uid(uid))
+    page = await _page(dossier_id, uid)
     rotation = (page["rotation"] + (90 if clockwise else 270)) % 360
     await DocumentPage.update({DocumentPage.rotation: rotation}).where(
         DocumentPage.id == page["id"]
@@ -273,7 +277,7 @@ async def page_rotate(*, user, dossier_id: int, uid: object, clockwise: bool) ->
 async def page_move(*, user, dossier_id: int, uid: object, step: int) -> dict:
     """Swaps the page with its neighbour (step -1: earlier, +1: later) in its document."""
     await _editable_dossier(user, dossier_id)
-    page = await _page(dossier_id, _uid(uid))
+    page = await _page(dossier_id, uid)
     async with write_transaction(_engine()):
         siblings = (
             await DocumentPage.select(DocumentPage.id, DocumentPage.position)
@@ -296,7 +300,7 @@ async def page_move(*, user, dossier_id: int, uid: object, step: int) -> dict:
 async def page_accept_anyway(*, user, dossier_id: int, uid: object) -> dict:
     """The agent keeps a flagged page (a faint original photographs faint)."""
     await _editable_dossier(user, dossier_id)
-    page = await _page(dossier_id, _uid(uid))
+    page = await _page(dossier_id, uid)
     await DocumentPage.update({DocumentPage.accepted_anyway: True}).where(
         DocumentPage.id == page["id"]
     )
@@ -305,7 +309,7 @@ async def page_accept_anyway(*, user, dossier_id: int, uid: object) -> dict:
 
 async def page_delete(*, user, dossier_id: int, uid: object, store: DocumentStore) -> dict:
     await _editable_dossier(user, dossier_id)
-    page = await _page(dossier_id, _uid(uid))
+    page = await _page(dossier_id, uid)
     await DocumentPage.delete().where(DocumentPage.id == page["id"])
     await store.delete(page["file_name"], page["thumb_name"])
     return page
@@ -320,7 +324,7 @@ async def page_image(
 ) -> tuple[bytes, int]:
     """The page's clean scan (or thumbnail) and its rotation."""
     await visible_dossier(user, dossier_id)
-    page = await _page(dossier_id, _uid(uid))
+    page = await _page(dossier_id, uid)
     name = page["thumb_name"] if thumbnail else page["file_name"]
     if not name:
         raise DocumentUnavailable(N_("This page's image was deleted after the retention period."))

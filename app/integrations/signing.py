@@ -74,7 +74,7 @@ def parse(header: str | None) -> tuple[int, list[str]]:
         if not sep:
             raise MalformedSignature("X-Signature parts must be key=value")
         if key == "t":
-            if not value.isdigit() or len(value) > 12:
+            if not (value.isascii() and value.isdigit()) or len(value) > 12:
                 raise MalformedSignature("t must be unix seconds")
             timestamp = int(value)
         elif key == SCHEME:
