@@ -147,6 +147,11 @@ class UploadResult:
     created: bool  # False: a replay of a page already stored (same id, same bytes)
 
 
+def derived_name(uid: str, sha: str, kind: str) -> str:
+    """The storage name of a page's file: the same for the same page id and bytes."""
+    return hashlib.sha256(f"{uid}:{sha}:{kind}".encode()).hexdigest()[:32]
+
+
 def _is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.IntegrityError | UniqueViolationError)
 
@@ -199,9 +204,11 @@ async def page_upload(
     except imaging.ImageRefused as exc:
         raise ValidationError({"file": exc.message}) from exc
 
-    file_name = await store.put(processed.jpeg)
+    # Names derived from the page id and the bytes received: a retry after a crash between
+    # writing the files and the row rewrites the same two files instead of leaving orphans.
+    file_name = await store.put(processed.jpeg, name=derived_name(uid, sha, "scan"))
     try:
-        thumb_name = await store.put(processed.thumbnail)
+        thumb_name = await store.put(processed.thumbnail, name=derived_name(uid, sha, "thumb"))
     except BaseException:
         await store.delete(file_name)
         raise
@@ -248,11 +255,16 @@ async def page_upload(
                 )
             )
     except BaseException as exc:
-        await store.delete(file_name, thumb_name)
         if _is_unique_violation(exc):  # the same page raced in on another connection
-            existing = await _replay(uid, sha, dossier_id, component_id)
+            # Same id and bytes: the winner's row names these very files; keep them.
+            try:
+                existing = await _replay(uid, sha, dossier_id, component_id)
+            except PageConflict:
+                await store.delete(file_name, thumb_name)
+                raise
             if existing is not None:
                 return UploadResult(existing, created=False)
+        await store.delete(file_name, thumb_name)
         raise
     if removed is not None:
         await store.delete(removed["file_name"], removed["thumb_name"])

@@ -84,8 +84,9 @@ class DocumentStore:
         self.storage = storage
         self.keyring = keyring
 
-    async def put(self, data: bytes) -> str:
-        name = new_name()
+    async def put(self, data: bytes, *, name: str | None = None) -> str:
+        """Stores `data` under `name` (a fresh random one by default); returns the name."""
+        name = name or new_name()
         blob = self.keyring.encrypt(name, data)
         await anyio.to_thread.run_sync(self.storage.put, name, blob)
         return name

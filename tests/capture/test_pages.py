@@ -367,3 +367,23 @@ async def _current_user(user_id: int):
     from app.accounts.selectors import current_user_by_id
 
     return await current_user_by_id(user_id)
+
+
+async def test_a_retry_after_a_crash_reuses_the_files_it_wrote(client, sharp, settings):
+    """A crash after the files were written but before the row: the client sends the page
+    again, which rewrites the same two files; nothing is left that no row names."""
+    from app.capture.services import derived_name
+
+    _, _, dossier = await agent_with_dossier(client)
+    component = (await _components(dossier))[0]
+    store = document_store(settings)
+    page_id = new_id()
+    sha = __import__("hashlib").sha256(sharp).hexdigest()
+    earlier = _stored_files(settings)
+    for kind in ("scan", "thumb"):  # what the crashed attempt left behind
+        await store.put(b"half a page", name=derived_name(page_id, sha, kind))
+    left = _stored_files(settings) - earlier
+    assert (await upload(client, dossier, component, sharp, page_id=page_id)).status_code == 201
+    row = await DocumentPage.objects().first()
+    assert _stored_files(settings) - earlier == left == {row.file_name, row.thumb_name}
+    assert (await store.get(row.file_name)).startswith(b"\xff\xd8")
