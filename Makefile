@@ -65,7 +65,7 @@ bench: install
 	RUN_BENCHMARKS=1 $(BIN)/python -m pytest tests/benchmarks -s -q -p no:cacheprovider
 
 # Property-based fuzzing of every form and webhook: 400 examples per target (> 10,000 cases),
-# then the BENCH fuzz.cases / fuzz.server_errors lines. `make test` runs 12 per target.
+# then the BENCH fuzz.cases / fuzz.server_errors lines. `make test` runs 8 per target.
 FUZZ_EXAMPLES ?= 400
 fuzz: install
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/fuzz -q -p no:cacheprovider $(PYTEST_ARGS)

@@ -217,4 +217,7 @@ async def webhook_handle(
     except Exception as exc:  # logged with its traceback; the 500 makes the sender retry
         log.exception("%s event %s could not be applied", source, event.event_id, exc_info=exc)
         return 500, {"error": "internal"}
-    return (404 if outcome == UNKNOWN_DOSSIER else 200), {"status": outcome}
+    if outcome == UNKNOWN_DOSSIER:  # not recorded: the sender retries once we know the code
+        code = event.portal_code or event.waybill_code or ""
+        return 404, {"status": outcome, "error": "unknown_dossier", "detail": code}
+    return 200, {"status": outcome}

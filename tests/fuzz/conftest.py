@@ -1,7 +1,7 @@
 """Fuzzing set-up: how many examples each target gets, the case and 5xx counters, and the
 two BENCH lines printed at the end of a run that fuzzed anything.
 
-`make test` runs a few examples per target (FUZZ_EXAMPLES, default 12); `make fuzz` runs
+`make test` runs a few examples per target (FUZZ_EXAMPLES, default 8); `make fuzz` runs
 FUZZ_EXAMPLES=400 per target (over 10,000 cases in all)."""
 
 from __future__ import annotations

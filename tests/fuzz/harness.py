@@ -22,7 +22,7 @@ import html5lib
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 # FUZZ_SHRINK=0 reports the first failing example as drawn (quicker when hunting defects).
 PHASES = [p for p in Phase if os.environ.get("FUZZ_SHRINK", "1") != "0" or p != Phase.shrink]
 

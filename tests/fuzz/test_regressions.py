@@ -88,3 +88,15 @@ def test_push_retry_after_in_unicode_digits_is_ignored():
 
     assert _retry_after_seconds("²", now=0.0) == 0.0
     assert _retry_after_seconds("120", now=0.0) == 120.0
+
+
+async def test_webhook_for_an_unknown_dossier_says_what_is_wrong(client, settings):
+    """Found by `make fuzz`: a signed portal event naming no dossier answered 404 with only
+    {"status": ...}; a refusal names its error like every other one."""
+    from tests.integrations.support import portal_event, signed_post
+
+    response = await signed_post(
+        client, "/webhooks/portal", portal_event("000.00.26.H26-251123-9999", 1, 2)
+    )
+    assert response.status_code == 404
+    assert response.json()["error"] == "unknown_dossier"

@@ -179,7 +179,11 @@ async def test_an_impossible_step_is_recorded_as_illegal(client):
 async def test_an_unknown_dossier_is_not_recorded_so_the_sender_retries(client):
     response = await signed_post(client, "/webhooks/portal", portal_event(CODE, 1, 2))
     assert response.status_code == 404
-    assert response.json() == {"status": "unknown_dossier"}
+    assert response.json() == {
+        "status": "unknown_dossier",
+        "error": "unknown_dossier",
+        "detail": CODE,
+    }
     assert await InboundEvent.count() == 0
     dossier_id = await _submitted()  # e.g. the agent typed the code in the meantime
     retried = await signed_post(client, "/webhooks/portal", portal_event(CODE, 1, 2))
