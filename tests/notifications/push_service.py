@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import http_ece
 import uvicorn
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -95,7 +96,7 @@ class PushService:
             self._verify_key.verify(
                 der, f"{header_b64}.{claims_b64}".encode(), ec.ECDSA(hashes.SHA256())
             )
-        except Exception:
+        except InvalidSignature:
             return "bad signature"
         claims = json.loads(b64d(claims_b64))
         if claims.get("aud") != self.base_url:
