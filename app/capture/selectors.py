@@ -53,18 +53,8 @@ async def component_view(dossier_id: int, component_id: int) -> dict:
 
 
 async def capture_overview(user, dossier_id: int) -> dict:
-    row = await services.visible_dossier(user, dossier_id)
-    dossier = (
-        await Dossier.select(
-            Dossier.id,
-            Dossier.reference,
-            Dossier.portal_code,
-            Dossier.status,
-            Dossier.point,
-            Dossier.procedure.name.as_alias("procedure_name"),
-        )
-        .where(Dossier.id == row["id"])
-        .first()
+    dossier = await services.visible_dossier(
+        user, dossier_id, Dossier.procedure.name.as_alias("procedure_name")
     )
     components = (
         await DossierComponent.select()

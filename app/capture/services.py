@@ -79,10 +79,11 @@ def needs_retake(row: dict) -> bool:
 # Access
 
 
-async def visible_dossier(user, dossier_id: int) -> dict:
-    """The dossier if the user may see it (scoping as everywhere); NotFound otherwise."""
+async def visible_dossier(user, dossier_id: int, *extra) -> dict:
+    """The dossier if the user may see it (scoping as everywhere), with any `extra` columns;
+    NotFound otherwise."""
     query = Dossier.select(
-        Dossier.id, Dossier.point, Dossier.status, Dossier.reference, Dossier.portal_code
+        Dossier.id, Dossier.point, Dossier.status, Dossier.reference, Dossier.portal_code, *extra
     ).where(Dossier.id == dossier_id)
     row = await scope_to_user(query, user, Dossier.point).first()
     if row is None:
@@ -91,8 +92,11 @@ async def visible_dossier(user, dossier_id: int) -> dict:
 
 
 async def _editable_dossier(user, dossier_id: int) -> dict:
+    return _require_editable(user, await visible_dossier(user, dossier_id))
+
+
+def _require_editable(user, row: dict) -> dict:
     """Only the dossier's own point changes its pages, and only while they may change."""
-    row = await visible_dossier(user, dossier_id)
     if user.point_id is None or row["point"] != user.point_id:
         raise NotFoundError(N_("This dossier does not exist or is not at your point."))
     if row["status"] not in EDITABLE:
@@ -178,12 +182,12 @@ async def page_upload(
     replaces: object = "",
 ) -> UploadResult:
     uid = _uid(uid)
-    await visible_dossier(user, dossier_id)
+    dossier = await visible_dossier(user, dossier_id)
     sha = hashlib.sha256(data).hexdigest()
     existing = await _replay(uid, sha, dossier_id, component_id)
     if existing is not None:
         return UploadResult(existing, created=False)
-    await _editable_dossier(user, dossier_id)
+    _require_editable(user, dossier)
     component = await _component(dossier_id, component_id)
     old_uid = _uid(replaces) if replaces else ""
     if old_uid:
@@ -423,15 +427,15 @@ async def component_pdf(
 
 
 async def submission_files(
-    dossier_id: int, *, store: DocumentStore, settings: Settings
+    dossier_id: int,
+    reference: str,
+    components: list[dict],
+    *,
+    store: DocumentStore,
+    settings: Settings,
 ) -> dict[int, tuple[str, bytes]]:
-    """The PDFs handed to the portal connector: component id -> (file name, bytes)."""
-    reference = (await Dossier.select(Dossier.reference).where(Dossier.id == dossier_id).first())[
-        "reference"
-    ]
-    components = await DossierComponent.select(
-        DossierComponent.id, DossierComponent.name, DossierComponent.position
-    ).where(DossierComponent.dossier == dossier_id)
+    """The PDFs handed to the portal connector for the `components` sent (rows with id, name
+    and position): component id -> (file name, bytes), for those with pages."""
     pages = await component_pages(dossier_id)
     files: dict[int, tuple[str, bytes]] = {}
     for component in components:

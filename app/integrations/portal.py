@@ -187,7 +187,13 @@ async def submission_for_dossier(
 
     settings = settings or get_settings()
     dossier, components = await submission_rows(dossier_id)
-    files = await submission_files(dossier_id, store=document_store(settings), settings=settings)
+    files = await submission_files(
+        dossier_id,
+        dossier["reference"],
+        components,
+        store=document_store(settings),
+        settings=settings,
+    )
     return PortalSubmission(
         reference=dossier["reference"],
         procedure_code=dossier["procedure_code"],

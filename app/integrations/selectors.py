@@ -128,6 +128,7 @@ async def submission_rows(dossier_id: int) -> tuple[dict[str, Any], list[dict[st
             DossierComponent.name,
             DossierComponent.copy_kind,
             DossierComponent.copies,
+            DossierComponent.position,
         )
         .where((DossierComponent.dossier == dossier_id) & DossierComponent.received.eq(True))
         .order_by(DossierComponent.position)
