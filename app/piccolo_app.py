@@ -17,9 +17,19 @@ from app.dossiers.tables import (
     InboundEvent,
     PostalDelivery,
 )
+from app.feedback.tables import SatisfactionRating
+from app.inspections.tables import (
+    ChecklistItem,
+    ChecklistTemplate,
+    CorrectiveAction,
+    SpotCheck,
+    SpotCheckAnswer,
+    SpotCheckPhoto,
+)
 from app.notifications.tables import OverdueAlert, PushOutbox, PushSubscription
-from app.points.tables import AgentPoint, Organisation
+from app.points.tables import AgentPoint, Organisation, PointEvent
 from app.territory.tables import AdminUnit
+from app.training.tables import TrainingAttendance, TrainingCourse, TrainingSession
 from app.web.tables import KeyValue
 from app.workdays.tables import Holiday
 
@@ -28,6 +38,10 @@ TABLES = [
     Organisation,
     AgentPoint,
     User,
+    PointEvent,
+    TrainingCourse,
+    TrainingSession,
+    TrainingAttendance,
     AuditEvent,
     KeyValue,
     AdminUnit,
@@ -45,6 +59,13 @@ TABLES = [
     PushSubscription,
     PushOutbox,
     OverdueAlert,
+    SatisfactionRating,
+    ChecklistTemplate,
+    ChecklistItem,
+    SpotCheck,
+    SpotCheckAnswer,
+    SpotCheckPhoto,
+    CorrectiveAction,
 ]
 
 APP_CONFIG = AppConfig(

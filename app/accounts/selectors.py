@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.accounts.tables import User
+from app.db import Sql, fetch_one
 from app.web.sessions import CurrentUser
 
 _USER_COLUMNS = (
@@ -26,12 +27,15 @@ def _current_user(row: dict) -> CurrentUser:
     )
 
 
+# Read on every signed-in request (the session middleware): hand-written, see app.db.Sql.
+CURRENT_USER_SQL = Sql(
+    "SELECT id, username, full_name, role, point, organisation FROM staff_user"
+    " WHERE id = $1 AND is_active = $2"
+)
+
+
 async def current_user_by_id(user_id: int) -> CurrentUser | None:
-    row = (
-        await User.select(*_USER_COLUMNS)
-        .where((User.id == user_id) & (User.is_active.eq(True)))
-        .first()
-    )
+    row = await fetch_one(CURRENT_USER_SQL, user_id, True)
     return _current_user(row) if row else None
 
 

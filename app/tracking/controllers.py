@@ -24,6 +24,8 @@ from app.accounts.tables import Role
 from app.dossiers.selectors import dossier_detail
 from app.dossiers.states import FINAL, S
 from app.errors import NotFoundError, ValidationError
+from app.feedback.links import MARKER_PARAM
+from app.feedback.selectors import status_panel
 from app.tracking import receipt, selectors, services
 from app.tracking.labels import ACTOR_LABELS, DELIVERY_LABELS
 from app.web.forms import read_form
@@ -123,11 +125,10 @@ def _status_context(request: Request, token: str, dossier: dict) -> dict:
 @get("/theo-doi/{token:str}")
 async def status_page(request: Request, token: FromPath[str]) -> Response:
     dossier = await selectors.citizen_status(token)
-    return Template(
-        template_name="tracking/status.html",
-        context=_status_context(request, token, dossier),
-        headers=CITIZEN_HEADERS,
-    )
+    context = _status_context(request, token, dossier)
+    marker = request.query_params.get(MARKER_PARAM, "")
+    context["feedback"] = await status_panel(dossier, token=token, marker=marker)
+    return Template(template_name="tracking/status.html", context=context, headers=CITIZEN_HEADERS)
 
 
 def _etag_matches(request: Request, etag: str) -> bool:

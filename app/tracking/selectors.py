@@ -1,8 +1,9 @@
 """Reads for the citizen's status page, found only by the receipt's unguessable token.
 
 The status page carries no more personal data than it shows (masked name and phone; no ID
-number, address or staff names) and is the hot path of polling: the page's reads share one
-connection, and the poll first reads only the dossier's fingerprint.
+number, address or staff names) and is the hot path of polling: the page is one hand-written
+query (the dossier, its delivery and its timeline, joined; `app.db.Sql`), and the poll first
+reads only the dossier's fingerprint.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import datetime as dt
 import hashlib
 import re
 
+from app.db import Row, Sql, default_engine, fetch, fetch_one, is_sqlite
 from app.dossiers.selectors import today_local
 from app.dossiers.states import FINAL, S
-from app.dossiers.tables import Dossier, DossierEvent, PostalDelivery
 from app.errors import NotFoundError
 from app.web.i18n import N_
 
@@ -26,29 +27,51 @@ NOT_FOUND = N_(
 # Everything that can change what the status block shows. `version` alone is not enough:
 # registering delivery by post and correcting the reception date change the dossier
 # without bumping it.
-FINGERPRINT_COLUMNS = (Dossier.version, Dossier.status, Dossier.updated_at, Dossier.due_date)
+FINGERPRINT_SQL = Sql(
+    "SELECT version, status, updated_at, due_date FROM dossier WHERE status_token = $1",
+    types={"updated_at": "timestamptz", "due_date": "date"},
+)
+CITIZEN_TYPES = {
+    "updated_at": "timestamptz",
+    "due_date": "date",
+    "created_at": "timestamptz",
+    "submitted_at": "timestamptz",
+    "received_at": "timestamptz",
+    "delivery_updated_at": "timestamptz",
+}
 
-CITIZEN_COLUMNS = (
-    Dossier.id,
-    Dossier.reference,
-    Dossier.portal_code,
-    Dossier.status,
-    Dossier.version,
-    Dossier.updated_at,
-    Dossier.due_date,
-    Dossier.created_at,
-    Dossier.submitted_at,
-    Dossier.received_at,
-    Dossier.result_delivery,
-    Dossier.supplement_note,
-    Dossier.procedure.name.as_alias("procedure_name"),
-    Dossier.procedure.processing_days.as_alias("processing_days"),
-    Dossier.point.name.as_alias("point_name"),
-    Dossier.point.address.as_alias("point_address"),
-    Dossier.point.commune.as_alias("point_commune"),
-    Dossier.point.district.as_alias("point_district"),
-    Dossier.applicant.full_name.as_alias("applicant_name"),
-    Dossier.applicant.phone.as_alias("applicant_phone"),
+# The dossier with its postal delivery (if any); then its timeline, newest first. On SQLite
+# (no round trip) two reads rather than one join: a joined row per event would repeat and
+# re-convert every column. On PostgreSQL one round trip: the timeline comes as an array of
+# records in the dossier's row.
+_CITIZEN_SELECT = """SELECT d.id, d.reference, d.portal_code, d.status, d.version, d.updated_at,
+  d.due_date,
+  d.created_at, d.submitted_at, d.received_at, d.result_delivery, d.supplement_note,
+  p.name AS procedure_name, p.processing_days AS processing_days,
+  ap.name AS point_name, ap.address AS point_address, ap.commune AS point_commune,
+  ap.district AS point_district,
+  a.full_name AS applicant_name, a.phone AS applicant_phone,
+  pd.id AS delivery_id, pd.waybill_code AS delivery_waybill_code,
+  pd.status AS delivery_status, pd.updated_at AS delivery_updated_at{events}
+FROM dossier d
+LEFT JOIN "procedure" p ON p.id = d."procedure"
+LEFT JOIN agent_point ap ON ap.id = d.point
+LEFT JOIN applicant a ON a.id = d.applicant
+LEFT JOIN postal_delivery pd ON pd.dossier = d.id
+WHERE d.status_token = $1"""
+CITIZEN_SQL = Sql(_CITIZEN_SELECT.format(events=""), types=CITIZEN_TYPES)
+CITIZEN_PG_SQL = Sql(
+    _CITIZEN_SELECT.format(
+        events=""",
+  ARRAY(SELECT ROW(e.at, e.from_status, e.to_status, e.actor_kind, e.reason)
+    FROM dossier_event e WHERE e.dossier = d.id ORDER BY e.at DESC, e.id DESC) AS events"""
+    )
+)
+EVENT_FIELDS = ("at", "from_status", "to_status", "actor_kind", "reason")
+EVENTS_SQL = Sql(
+    """SELECT at, from_status, to_status, actor_kind, reason FROM dossier_event
+WHERE dossier = $1 ORDER BY at DESC, id DESC""",
+    types={"at": "timestamptz"},
 )
 
 
@@ -98,7 +121,7 @@ async def status_fingerprint(token: str) -> dict | None:
     """The few columns a poll needs to decide whether anything changed; None if unknown."""
     if not valid_token(token):
         return None
-    return await Dossier.select(*FINGERPRINT_COLUMNS).where(Dossier.status_token == token).first()
+    return await fetch_one(FINGERPRINT_SQL, token)
 
 
 async def citizen_status(token: str) -> dict:
@@ -107,29 +130,25 @@ async def citizen_status(token: str) -> dict:
 
     if not valid_token(token):
         raise NotFoundError(NOT_FOUND)
-    async with Dossier._meta.db.transaction():  # one connection for the three reads
-        row = await Dossier.select(*CITIZEN_COLUMNS).where(Dossier.status_token == token).first()
+    if is_sqlite(default_engine()):
+        row = await fetch_one(CITIZEN_SQL, token)
         if row is None:
             raise NotFoundError(NOT_FOUND)
-        events = (
-            await DossierEvent.select(
-                DossierEvent.at,
-                DossierEvent.from_status,
-                DossierEvent.to_status,
-                DossierEvent.actor_kind,
-                DossierEvent.reason,
-            )
-            .where(DossierEvent.dossier == row["id"])
-            .order_by(DossierEvent.at, ascending=False)
-            .order_by(DossierEvent.id, ascending=False)
+        events = await fetch(EVENTS_SQL, row["id"])
+    else:
+        row = await fetch_one(CITIZEN_PG_SQL, token)
+        if row is None:
+            raise NotFoundError(NOT_FOUND)
+        events = [Row(zip(EVENT_FIELDS, event, strict=True)) for event in row.pop("events")]
+    delivery = None
+    if row.pop("delivery_id") is not None:
+        delivery = Row(
+            waybill_code=row["delivery_waybill_code"],
+            status=row["delivery_status"],
+            updated_at=row["delivery_updated_at"],
         )
-        delivery = (
-            await PostalDelivery.select(
-                PostalDelivery.waybill_code, PostalDelivery.status, PostalDelivery.updated_at
-            )
-            .where(PostalDelivery.dossier == row["id"])
-            .first()
-        )
+    for name in ("delivery_waybill_code", "delivery_status", "delivery_updated_at"):
+        del row[name]
     row["applicant_name"] = mask_name(row["applicant_name"])
     row["applicant_phone"] = mask_phone(row.pop("applicant_phone"))
     row["events"] = events

@@ -30,8 +30,9 @@ def row_id(raw: Any) -> int | None:
     return value if 1 <= value <= MAX_ROW_ID else None
 
 
-def refuse_impossible_ids(request: Request) -> None:
-    """before_request (after the guards): an int path parameter no row can have is a 404."""
+async def refuse_impossible_ids(request: Request) -> None:
+    """before_request (after the guards): an int path parameter no row can have is a 404.
+    A coroutine: Litestar runs a plain function hook in a worker thread, on every request."""
     for value in request.path_params.values():
         if isinstance(value, int) and row_id(value) is None:
             raise NotFoundException()

@@ -51,3 +51,5 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     finally:
         if pooled:
             await engine.close_connection_pool()
+        elif hasattr(engine, "close_pool"):
+            await engine.close_pool()

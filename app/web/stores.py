@@ -6,7 +6,13 @@ import datetime as dt
 
 from litestar.stores.base import Store
 
+from app.db import Sql, fetch_one
 from app.web.tables import KeyValue
+
+# Read on every signed-in request (the session): hand-written, see app.db.Sql.
+GET_SQL = Sql(
+    "SELECT value, expires_at FROM key_value WHERE key = $1", types={"expires_at": "timestamptz"}
+)
 
 
 def _now() -> dt.datetime:
@@ -35,11 +41,7 @@ class DatabaseStore(Store):
         )
 
     async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
-        row = (
-            await KeyValue.select(KeyValue.value, KeyValue.expires_at)
-            .where(KeyValue.key == self._key(key))
-            .first()
-        )
+        row = await fetch_one(GET_SQL, self._key(key))
         if row is None:
             return None
         if row["expires_at"] is not None and row["expires_at"] <= _now():

@@ -33,3 +33,34 @@ async def test_pages_link_versioned_assets_and_unknown_ones_404(client):
     srcs = [s.get("src") for s in page.doc.iter("script")]
     assert any("htmx-2.0.11.min." in s for s in srcs)
     assert (await client.get("/static/vendor/htmx-2.0.11.min.js")).status_code == 404
+
+
+async def test_static_assets_come_in_the_smallest_coding_the_browser_accepts(client):
+    import brotli
+
+    url = client.app.state.assets.url("vendor/htmx-2.0.11.min.js")
+    sizes = {}
+    for accept, coding in (
+        ("gzip, deflate, br, zstd", "br"),  # what Chromium sends over HTTPS and to localhost
+        ("br;q=0, gzip", "gzip"),
+        ("identity", None),
+    ):
+        async with client.stream("GET", url, headers={"accept-encoding": accept}) as response:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        assert response.headers.get("content-encoding") == coding, accept
+        assert response.headers["vary"] == "accept-encoding"
+        assert response.headers["content-type"] == "text/javascript; charset=utf-8"
+        sizes[coding] = len(raw)
+        if coding == "br":
+            assert brotli.decompress(raw) == HTMX.read_bytes()
+    assert sizes["br"] < sizes["gzip"] < sizes[None]
+
+
+def test_accept_encoding_is_read_with_its_weights():
+    from app.web.static import accepted_codings
+
+    assert accepted_codings("gzip, deflate, br, zstd") == {"gzip", "deflate", "br", "zstd"}
+    assert accepted_codings("br;q=0, gzip;q=0.5") == {"gzip"}
+    assert accepted_codings("BR ; q=1.0") == {"br"}
+    assert accepted_codings("br;q=nonsense") == set()
+    assert accepted_codings("") == set()
