@@ -1,0 +1,1 @@
+"""Training of agent point staff: courses, sessions and who attended and passed."""
