@@ -42,8 +42,10 @@ __all__ = [
     "Limits",
     "ProcessedPage",
     "Quality",
+    "ProcessedPhoto",
     "naive_process",
     "process_page",
+    "process_photo",
     "scan_colour_for",
 ]
 
@@ -656,6 +658,35 @@ def process_page(data: bytes, *, colour: bool, limits: Limits = DEFAULT_LIMITS) 
         height=page.height,
         colour=page.mode == "RGB",
         quality=quality,
+        source_format=kind,
+    )
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    jpeg: bytes  # colour, upright, no metadata at all, baseline JPEG within the budget
+    thumbnail: bytes
+    width: int
+    height: int
+    source_format: str
+
+
+def process_photo(data: bytes, *, limits: Limits = DEFAULT_LIMITS) -> ProcessedPhoto:
+    """Check and clean a photo of a scene (evidence of a spot check, not a document page): the
+    same container, size and decoding checks as `process_page`, EXIF orientation applied, every
+    piece of metadata dropped, fitted and re-encoded within the budget; no page finding, crop,
+    levels or quality gate. Raises ImageRefused."""
+    base, kind, orientation, _ = _decode(data, True, limits)
+    photo = base if base.mode == "RGB" else base.convert("RGB")
+    for method in TRANSPOSE.get(orientation, ()):
+        photo = photo.transpose(method)
+    photo = _fit(photo, limits.long_side)
+    jpeg, photo = _encode_within(photo, limits.page_budget)
+    return ProcessedPhoto(
+        jpeg=jpeg,
+        thumbnail=_thumbnail(photo, limits.thumb_long_side),
+        width=photo.width,
+        height=photo.height,
         source_format=kind,
     )
 

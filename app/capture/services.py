@@ -484,8 +484,12 @@ async def documents_purge(
 
 async def _sweep_orphans(store: DocumentStore, *, older_than: dt.datetime) -> int:
     listed = await anyio.to_thread.run_sync(lambda: list(store.storage.names()))
+    from app.inspections.tables import SpotCheckPhoto  # its evidence photos share the store
+
     known: set[str] = set()
     for row in await DocumentPage.select(DocumentPage.file_name, DocumentPage.thumb_name):
+        known.update((row["file_name"], row["thumb_name"]))
+    for row in await SpotCheckPhoto.select(SpotCheckPhoto.file_name, SpotCheckPhoto.thumb_name):
         known.update((row["file_name"], row["thumb_name"]))
     limit = older_than.timestamp()
     removed = 0

@@ -1,0 +1,1 @@
+"""Spot checks of agent points by the Centre's supervisors, on tablets."""
