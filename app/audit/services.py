@@ -9,12 +9,23 @@ it records, and the lock is held until that transaction ends.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import sqlite3
 from typing import Any
 
-from app.audit.chain import GENESIS, canonical_json, entry_hash
+from app.audit.chain import (
+    CHAIN_QUERY,
+    GENESIS,
+    ChainReport,
+    canonical_json,
+    chain_verify,
+    entry_hash,
+)
 from app.audit.tables import AuditEvent
 from app.db import is_sqlite, write_transaction
+from app.errors import DomainError
+from app.web.i18n import N_
 
 # pg_advisory_xact_lock key of the chain head (ASCII "audt"); no other code uses it.
 CHAIN_LOCK_KEY = 0x61756474
@@ -28,6 +39,9 @@ class AuditAction:
     session_expired = "session_expired"
     user_created = "user_created"
     dossier_status_changed = "dossier_status_changed"
+    audit_log_viewed = "audit_log_viewed"
+    audit_log_exported = "audit_log_exported"
+    audit_chain_verified = "audit_chain_verified"
 
 
 def _now() -> dt.datetime:
@@ -73,3 +87,84 @@ async def audit_record(
         entry["hash"] = entry_hash(entry)
         await AuditEvent.insert(AuditEvent(**entry))
     return entry["seq"]
+
+
+# ---------------------------------------------------------------------------
+# The administrators' log viewer: its own use is recorded too.
+
+
+class ChainCheckBusy(DomainError):
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__(N_("A check of the audit log is already running. Try again in a minute."))
+
+
+async def audit_log_viewed(*, user, ip: str, filters: dict, page: dict) -> int:
+    """An administrator read a page of the log (what they filtered on, which page)."""
+    return await audit_record(
+        action=AuditAction.audit_log_viewed,
+        actor_id=user.id,
+        actor_label=user.username,
+        object_type="audit_log",
+        ip=ip,
+        details={"filters": filters, **page},
+    )
+
+
+async def audit_log_exported(*, user, ip: str, filters: dict, limit: int) -> int:
+    """Recorded before the file is written: an export cut short still shows."""
+    return await audit_record(
+        action=AuditAction.audit_log_exported,
+        actor_id=user.id,
+        actor_label=user.username,
+        object_type="audit_log",
+        ip=ip,
+        details={"filters": filters, "format": "csv", "limit": limit},
+    )
+
+
+def _sqlite_verify(path: str) -> ChainReport:
+    """In a worker thread, with its own read-only connection (closed afterwards), so a long
+    trail does not hold the event loop."""
+    conn = sqlite3.connect(path, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    query = CHAIN_QUERY.format("?", "?")
+
+    async def fetch(after: int, limit: int) -> list[dict]:
+        return [dict(row) for row in conn.execute(query, (after, limit))]
+
+    try:
+        conn.execute("PRAGMA query_only = 1")
+        return asyncio.run(chain_verify(fetch=fetch))
+    finally:
+        conn.close()
+
+
+async def audit_chain_check(*, user, ip: str, lock: asyncio.Lock) -> int:
+    """Walks the whole chain now (one check at a time per process) and records the result as
+    an entry of its own; returns that entry's seq."""
+    if lock.locked():
+        raise ChainCheckBusy()
+    async with lock:
+        engine = AuditEvent._meta.db
+        if is_sqlite(engine):
+            report = await asyncio.to_thread(_sqlite_verify, engine.path)
+        else:
+            report = await chain_verify()
+        return await audit_record(
+            action=AuditAction.audit_chain_verified,
+            actor_id=user.id,
+            actor_label=user.username,
+            object_type="audit_log",
+            ip=ip,
+            details={
+                "ok": report.ok,
+                "count": report.count,
+                "head_seq": report.head_seq,
+                "head_hash": report.head_hash,
+                "broken_seq": report.broken_seq,
+                "problem": report.problem,
+                "explanation": report.explanation,
+            },
+        )

@@ -1,0 +1,1 @@
+"""Citizens' satisfaction ratings of the service they received."""
