@@ -7,8 +7,10 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+LIGHTHOUSE_VERSION := 12.8.2
+LIGHTHOUSE_STAMP := build/lighthouse/.installed-$(LIGHTHOUSE_VERSION)
 
-.PHONY: fuzz worker portal-sim postal-sim install run serve migrate demo test test-sqlite test-postgres bench lint messages clean migration
+.PHONY: bench-web bench-server browser fuzz worker portal-sim postal-sim install run serve migrate demo test test-sqlite test-postgres bench lint messages clean migration
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -58,11 +60,36 @@ test-postgres: install
 		echo "SKIPPED: PostgreSQL tests ($(PG_TEST_URL) does not answer)"; \
 	fi
 
-# Benchmarks need djpeg (the reference decoder) and Chromium (the phone's downscale).
-bench: install
-	@command -v djpeg >/dev/null && command -v chromium >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs chromium >/dev/null)
+# Benchmarks need djpeg (the reference decoder), Chromium (the phone's downscale, the pages),
+# Lighthouse (npm, into the git-ignored build/lighthouse) and wrk (the server benchmark's load).
+bench: install $(LIGHTHOUSE_STAMP)
+	@command -v djpeg >/dev/null && command -v chromium >/dev/null && command -v wrk >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs chromium fonts-noto-core wrk >/dev/null)
 	RUN_BENCHMARKS=1 $(BIN)/python -m pytest tests/benchmarks -s -q -p no:cacheprovider
+
+# The main pages in Chromium over emulated Slow-4G and 3G (bytes, requests, load time), then
+# Lighthouse's performance and accessibility scores; starts and stops its own server.
+bench-web: install browser $(LIGHTHOUSE_STAMP)
+	RUN_BENCHMARKS=1 $(BIN)/python -m pytest tests/benchmarks/test_web_pages.py -s -q -p no:cacheprovider
+
+browser:
+	@command -v chromium >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null)
+
+$(LIGHTHOUSE_STAMP):
+	@command -v npm >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null)
+	mkdir -p build/lighthouse
+	npm install --prefix build/lighthouse --no-audit --no-fund --loglevel=error lighthouse@$(LIGHTHOUSE_VERSION)
+	touch $@
+
+# The server alone: throughput against the ceiling on SQLite and PostgreSQL, latency at
+# 300 requests/s, and the production-mode load test (LOAD_SECONDS, default 300).
+SERVER_BENCHMARKS := tests/benchmarks/test_server_throughput.py tests/benchmarks/test_load.py
+bench-server: install
+	@command -v wrk >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	RUN_BENCHMARKS=1 $(BIN)/python -m pytest $(SERVER_BENCHMARKS) -s -q -p no:cacheprovider
 
 # Property-based fuzzing of every form and webhook: 400 examples per target (> 10,000 cases),
 # then the BENCH fuzz.cases / fuzz.server_errors lines. `make test` runs 8 per target.

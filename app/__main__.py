@@ -55,16 +55,22 @@ async def create_user(args: argparse.Namespace) -> int:
 
 
 async def seed_reference() -> int:
-    """Reference data every installation needs: holidays, Hanoi's territory, the catalogue.
+    """Reference data every installation needs: holidays, Hanoi's territory, the catalogue,
+    the default spot-check checklist.
     Safe to run again: only what is missing is added, edits made by admins are kept."""
     from app.catalogue.seed import catalogue_seed
+    from app.inspections.seed import checklist_seed
     from app.territory.seed import territory_seed
     from app.workdays.seed import holidays_seed
 
     holidays = await holidays_seed()
     units = await territory_seed()
     procedures = await catalogue_seed()
-    print(f"reference data: {holidays} holidays, {units} units, {procedures} procedures added")
+    checklists = await checklist_seed()
+    print(
+        f"reference data: {holidays} holidays, {units} units, {procedures} procedures, "
+        f"{checklists} checklist added"
+    )
     return 0
 
 

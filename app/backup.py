@@ -127,7 +127,11 @@ async def _describe(snap) -> dict[str, Any]:
         "SELECT name FROM migration WHERE app_name = 'app' ORDER BY name DESC LIMIT 1"
     )
     names: set[str] = set()
-    for file_name, thumb_name in await snap.rows("SELECT file_name, thumb_name FROM document_page"):
+    named = (
+        "SELECT file_name, thumb_name FROM document_page"
+        " UNION ALL SELECT file_name, thumb_name FROM spot_check_photo"
+    )
+    for file_name, thumb_name in await snap.rows(named):
         names.update(n for n in (file_name, thumb_name) if n and NAME_RE.match(n))
     chain = await chain_verify(fetch=snap.fetch())
     return {"migration_head": head, "row_counts": counts, "names": sorted(names), "chain": chain}

@@ -11,16 +11,21 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 
 from app.accounts import controllers as accounts_controllers
+from app.audit import controllers as audit_controllers
 from app.capture import controllers as capture_controllers
 from app.catalogue import controllers as catalogue_controllers
 from app.consultations import controllers as consultations_controllers
 from app.dossiers import controllers as dossiers_controllers
+from app.feedback import controllers as feedback_controllers
+from app.inspections import controllers as inspections_controllers
 from app.integrations import controllers as integrations_controllers
 from app.notifications import controllers as notifications_controllers
 from app.points import controllers as points_controllers
+from app.reports import controllers as reports_controllers
 from app.settings import Settings, get_settings
 from app.territory import controllers as territory_controllers
 from app.tracking import controllers as tracking_controllers
+from app.training import controllers as training_controllers
 from app.web import controllers as web_controllers
 from app.web import pwa
 from app.web.errors import EXCEPTION_HANDLERS
@@ -44,6 +49,12 @@ def make_session_store(settings: Settings) -> Store:
     return DatabaseStore(namespace="session")
 
 
+def bench_routes() -> list:
+    from app.web import bench
+
+    return bench.ROUTES
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     from app.piccolo_conf import DB
 
@@ -56,6 +67,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *web_controllers.ROUTES,
             *accounts_controllers.ROUTES,
             *points_controllers.ROUTES,
+            *reports_controllers.ROUTES,
+            *training_controllers.ROUTES,
             *catalogue_controllers.ROUTES,
             *dossiers_controllers.ROUTES,
             *capture_controllers.ROUTES,
@@ -63,9 +76,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *territory_controllers.ROUTES,
             *workdays_controllers.ROUTES,
             *tracking_controllers.ROUTES,
+            *feedback_controllers.ROUTES,
             *consultations_controllers.ROUTES,
             *notifications_controllers.ROUTES,
+            *inspections_controllers.ROUTES,
+            *audit_controllers.ROUTES,
             *pwa.ROUTES,
+            *(bench_routes() if settings.bench_routes else []),
         ],
         state=State({"settings": settings, "engine": DB, "assets": assets, "sessions": sessions}),
         template_config=template_config(assets),

@@ -54,6 +54,7 @@ class Settings:
     login_max_failures_per_ip: int = 20
     login_throttle_window_seconds: int = 15 * 60
     sqlite_busy_timeout_seconds: float = 10.0
+    sqlite_pool_size: int = 4  # open SQLite connections per process
     pg_pool_min: int = 1
     pg_pool_max: int = 10
     var_dir: Path = field(default=ROOT_DIR / "var")
@@ -87,6 +88,10 @@ class Settings:
     capture_retention_days: int = 90  # after the dossier is finished
     # The Centre is told once when a point's overdue dossiers reach this many; 0 = never.
     push_overdue_threshold: int = 5
+    # A point is approved only with at least this many trained staff (agents who passed training).
+    point_min_trained_staff: int = 1
+    # Mounts the benchmark's extra routes (app/web/bench.py); never set in real use.
+    bench_routes: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -111,6 +116,8 @@ class Settings:
             raise SettingsError("PUSH_WORKER must be embedded or off")
         if self.push_overdue_threshold < 0:
             raise SettingsError("PUSH_OVERDUE_THRESHOLD must be 0 (off) or more")
+        if self.point_min_trained_staff < 0:
+            raise SettingsError("POINT_MIN_TRAINED_STAFF must be 0 or more")
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
                 raise SettingsError(
@@ -162,6 +169,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
             env, "SESSION_ABSOLUTE_SECONDS", Settings.session_absolute_seconds
         ),
         pg_pool_max=_int(env, "PG_POOL_MAX", Settings.pg_pool_max),
+        sqlite_pool_size=_int(env, "SQLITE_POOL_SIZE", Settings.sqlite_pool_size),
         var_dir=Path(env.get("VAR_DIR") or Settings().var_dir),
         portal_url=env.get("PORTAL_URL") or Settings.portal_url,
         portal_secret=env.get("PORTAL_SECRET") or Settings.portal_secret,
@@ -185,6 +193,10 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         capture_pdf_max_bytes=_int(env, "CAPTURE_PDF_MAX_BYTES", Settings.capture_pdf_max_bytes),
         capture_retention_days=_int(env, "CAPTURE_RETENTION_DAYS", Settings.capture_retention_days),
         push_overdue_threshold=_int(env, "PUSH_OVERDUE_THRESHOLD", Settings.push_overdue_threshold),
+        point_min_trained_staff=_int(
+            env, "POINT_MIN_TRAINED_STAFF", Settings.point_min_trained_staff
+        ),
+        bench_routes=_bool(env.get("BENCH_ROUTES"), False),
     ).validate()
 
 

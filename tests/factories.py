@@ -19,17 +19,28 @@ async def organisation(*, name: str | None = None, kind: str = OrganisationKind.
 
 
 async def point(
-    *, organisation_id: int | None = None, district: str = "Ba Vì", code: str | None = None
+    *,
+    organisation_id: int | None = None,
+    district: str = "Ba Vì",
+    code: str | None = None,
+    status: str = PointStatus.active,
+    district_code: str = "271",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    name: str | None = None,
 ) -> int:
     n = next(_seq)
     row = AgentPoint(
         code=code or f"DL-T-{n:04d}",
-        name=f"Điểm thử {n}",
+        name=name or f"Điểm thử {n}",
         organisation=organisation_id or await organisation(),
         district=district,
+        district_code=district_code,
         commune="Tây Đằng",
         address=f"Số {n} đường Thử",
-        status=PointStatus.active,
+        status=status,
+        latitude=latitude,
+        longitude=longitude,
     )
     await row.save()
     return row.id

@@ -72,9 +72,10 @@ async def test_cli_creates_users_and_loads_demo_once(capsys):
 
     from app.__main__ import create_user, load_demo
     from app.accounts.tables import User
+    from app.demo import USERS
 
     assert await load_demo() == 0
-    assert await User.count() == 5
+    assert await User.count() == len(USERS)
     assert await load_demo() == 0
     assert "not loaded" in capsys.readouterr().out
     args = argparse.Namespace(

@@ -27,7 +27,8 @@ def requires_login(connection: ASGIConnection, _: BaseRouteHandler) -> None:
 
 
 def requires_role(*roles: str):
-    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    # A coroutine: Litestar runs a plain function guard in a worker thread, on every request.
+    async def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         requires_login(connection, handler)
         if connection.scope["user"].role not in roles:
             raise PermissionDeniedException()

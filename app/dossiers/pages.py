@@ -146,6 +146,7 @@ async def dossier_response(
     errors: dict[str, str] | None = None,
 ) -> Response:
     from app.capture.selectors import page_counts
+    from app.feedback.selectors import staff_panel
 
     user = request.scope["user"]
     dossier = await selectors.dossier_detail(user, dossier_id)
@@ -159,6 +160,7 @@ async def dossier_response(
         "is_own_point": user.point_id == dossier["point"],
         "revealed": False,
         "communes": await _commune_choices(),
+        "feedback": await staff_panel(dossier),
     }
     return Template(
         template_name="dossiers/detail.html", context=context, status_code=422 if errors else 200

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 
+from litestar.exceptions import PermissionDeniedException
 from piccolo.query.functions.aggregate import Count
 
-from app.accounts.guards import scope_to_user
+from app.accounts.guards import CENTRE_ROLES, scope_to_user
+from app.accounts.tables import Role
 from app.catalogue.tables import Procedure
-from app.db import icontains
+from app.db import Sql, fetch, fetch_one, like_operator, like_pattern
 from app.dossiers.states import FINAL, S
 from app.dossiers.tables import (
     Dossier,
@@ -71,29 +73,84 @@ async def overdue_counts_by_point(today: dt.date) -> dict[int, int]:
     return {row["point"]: row["count"] for row in rows}
 
 
+def _scope_sql(user: CurrentUser, params: list) -> tuple[str, str]:
+    """`scope_to_user` for a hand-written read over `dossier d`: a join and a condition."""
+    if user.role in CENTRE_ROLES:
+        return "", ""
+    if user.role == Role.agent and user.point_id is not None:
+        params.append(user.point_id)
+        return "", f"d.point = ${len(params)}"
+    if user.role == Role.point_manager and user.organisation_id is not None:
+        params.append(user.organisation_id)
+        return (
+            " LEFT JOIN agent_point ap ON ap.id = d.point",
+            f"ap.organisation = ${len(params)}",
+        )
+    raise PermissionDeniedException()
+
+
+_LIST_SELECT = """SELECT d.id, d.reference, d.portal_code, d.status, d.due_date, d.created_at,
+  d.finished_at, p.name AS procedure_name, a.full_name AS applicant_name
+FROM dossier d
+LEFT JOIN "procedure" p ON p.id = d."procedure"
+LEFT JOIN applicant a ON a.id = d.applicant"""
+_LIST_TYPES = {"due_date": "date", "created_at": "timestamptz", "finished_at": "timestamptz"}
+_list_queries: dict[str, Sql] = {}
+
+
 async def agent_dossiers(
     user: CurrentUser, *, status: str = "", q: str = "", period: str = "today", limit: int = 50
 ) -> list[dict]:
-    """The dossiers of the user's point: today's by default, or all open ones, or overdue."""
-    query = Dossier.select(*LIST_COLUMNS).order_by(Dossier.created_at, ascending=False)
-    query = scope_to_user(query, user, Dossier.point)
+    """The dossiers of the user's point: today's by default, or all open ones, or overdue.
+    The agent's home page: a hand-written read (one of a few shapes, each built once)."""
+    params: list = []
+    join, scope = _scope_sql(user, params)
+    conditions = [scope] if scope else []
     today = today_local()
     if period == "today":
-        query = query.where(Dossier.created_at >= _start_of_local_day(today))
+        params.append(_start_of_local_day(today))
+        conditions.append(f"d.created_at >= ${len(params)}")
     elif period == "open":
-        query = query.where(Dossier.status.not_in(FINAL_VALUES))
+        params.extend(FINAL_VALUES)
+        marks = ", ".join(
+            f"${len(params) - len(FINAL_VALUES) + i + 1}" for i in range(len(FINAL_VALUES))
+        )
+        conditions.append(f"d.status NOT IN ({marks})")
     elif period == "overdue":
-        query = query.where(overdue_condition(today))
+        params.append(today)
+        params.extend(OFFICE_HOLDS)
+        first = len(params) - len(OFFICE_HOLDS)
+        marks = ", ".join(f"${first + i + 1}" for i in range(len(OFFICE_HOLDS)))
+        conditions.append(f"d.due_date < ${first} AND d.status IN ({marks})")
     if status in {s.value for s in S}:
-        query = query.where(Dossier.status == status)
+        params.append(status)
+        conditions.append(f"d.status = ${len(params)}")
     q = " ".join(q.split())[:100]
     if q:
-        query = query.where(
-            icontains(Dossier.reference, q)
-            | icontains(Dossier.portal_code, q)
-            | icontains(Dossier.applicant.full_name, q)
+        params.append(like_pattern(q))
+        like = like_operator()
+        n = len(params)
+        conditions.append(
+            f"(d.reference {like} ${n} OR d.portal_code {like} ${n} OR a.full_name {like} ${n})"
         )
-    return with_overdue(await query.limit(limit), today)
+    params.append(limit)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    text = f"{_LIST_SELECT}{join}{where} ORDER BY d.created_at DESC LIMIT ${len(params)}"
+    query = _list_queries.get(text)
+    if query is None:
+        query = _list_queries[text] = Sql(text, types=_LIST_TYPES)
+    return with_overdue(await fetch(query, *params), today)
+
+
+HOME_POINT_SQL = Sql("SELECT id, code, name, district FROM agent_point WHERE id = $1")
+
+
+async def home_point(user: CurrentUser) -> dict:
+    """The agent's own point, for the head of their home page."""
+    row = await fetch_one(HOME_POINT_SQL, user.point_id) if user.point_id is not None else None
+    if row is None:
+        raise NotFoundError(N_("This agent point does not exist or is not yours to see."))
+    return row
 
 
 DETAIL_COLUMNS = (

@@ -22,6 +22,8 @@ from app.dossiers.selectors import overdue_counts_by_point
 from app.dossiers.states import EXPLANATIONS, LABELS, S
 from app.dossiers.tables import Dossier
 from app.errors import DomainError, NotFoundError, PermissionDeniedError
+from app.feedback.links import rating_url
+from app.feedback.tables import SatisfactionRating
 from app.notifications.tables import (
     MessageKind,
     OutboxStatus,
@@ -347,11 +349,12 @@ RATING_LINE = N_("Your dossier is complete. Please take a minute to rate the ser
 
 
 def rating_message(*, code: str, token: str, dossier_id: int) -> str:
+    """Opens the status page at its rating form, marked so the rating records source=push."""
     _ = translator(DEFAULT_LOCALE).gettext
     return _payload(
         title=_(N_("How was the service?")),
         body=f"{code}: {_(RATING_LINE)}",
-        url=f"/theo-doi/{token}",
+        url=rating_url(token),
         tag=f"rating-{dossier_id}",
         kind=MessageKind.rating_invitation.value,
     )
@@ -435,7 +438,7 @@ async def _enqueue_citizen_status(dossier_id: int, status: S) -> int:
             now,
         )
     ]
-    if status in COMPLETED:
+    if status in COMPLETED and not await _invited_or_rated(dossier_id):
         messages.append(
             Message(
                 MessageKind.rating_invitation,
@@ -446,6 +449,35 @@ async def _enqueue_citizen_status(dossier_id: int, status: S) -> int:
             )
         )
     return await _enqueue([s["id"] for s in subscriptions], messages, dossier_id)
+
+
+async def _invited_or_rated(dossier_id: int) -> bool:
+    """One invitation per dossier: none once one was written (sent or not), or once the
+    citizen has rated anyway."""
+    invited = await PushOutbox.exists().where(
+        (PushOutbox.dossier == dossier_id)
+        & (PushOutbox.kind == MessageKind.rating_invitation.value)
+    )
+    return invited or await SatisfactionRating.exists().where(
+        SatisfactionRating.dossier == dossier_id
+    )
+
+
+async def outbox_cancel_rating_invitation(*, dossier_id: int) -> int:
+    """Inside the caller's transaction (a rating being recorded): the dossier's invitations
+    still waiting (they go out RATING_DELAY after completion) are not sent. One already
+    claimed by a worker may still go; it opens the recorded rating."""
+    cancelled = (
+        await PushOutbox.update({PushOutbox.status: OutboxStatus.superseded.value})
+        .where(
+            (PushOutbox.dossier == dossier_id)
+            & (PushOutbox.kind == MessageKind.rating_invitation.value)
+            & (PushOutbox.status == OutboxStatus.pending.value)
+            & PushOutbox.claimed_until.is_null()
+        )
+        .returning(PushOutbox.id)
+    )
+    return len(cancelled)
 
 
 SUPPLEMENT_TITLE = N_("The portal asks for more documents for dossier %(code)s")

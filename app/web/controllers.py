@@ -39,10 +39,9 @@ def static_asset(request: Request, path: FromPath[str]) -> Response:
     headers = {"cache-control": IMMUTABLE, "etag": asset.etag, "vary": "accept-encoding"}
     if request.headers.get("if-none-match") == asset.etag:
         return Response(content=b"", status_code=304, headers=headers)
-    body = asset.body
-    if asset.gzipped is not None and "gzip" in request.headers.get("accept-encoding", ""):
-        body = asset.gzipped
-        headers["content-encoding"] = "gzip"
+    body, coding = asset.negotiate(request.headers.get("accept-encoding", ""))
+    if coding:
+        headers["content-encoding"] = coding
     return Response(content=body, media_type=asset.content_type, headers=headers)
 
 

@@ -35,7 +35,9 @@ ACCENT = "#ffbf47"
 OFFLINE_URL = "/ngoai-tuyen"
 SW_SOURCE = TEMPLATES_DIR / "pwa" / "sw.js"
 OFFLINE_TEMPLATE = TEMPLATES_DIR / "pwa" / "offline.html"
-PRECACHED_STATIC = ("css/app.css", "vendor/htmx-2.0.11.min.js", "js/app.js", "js/push.js")
+# What every page loads (so already in the HTTP cache when the worker installs). Not push.js:
+# only the pages offering notifications load it, and they need the network anyway.
+PRECACHED_STATIC = ("css/app.css", "vendor/htmx-2.0.11.min.js", "js/app.js")
 NETWORK_ONLY_PREFIXES = ("/theo-doi/", "/ho-so/", "/thong-bao/")
 ROOT_FILE_CACHE = "public, max-age=86400"
 PUSH_FALLBACK_TITLE = N_("Your dossier has news")
@@ -227,7 +229,7 @@ def manifest_file(request: Request) -> Response:
 def service_worker(request: Request) -> Response:
     b = bundle(request)
     headers = {"cache-control": "no-cache", "service-worker-allowed": "/"}
-    media_type = "text/javascript; charset=utf-8"
+    media_type = "text/javascript"  # Litestar adds "; charset=utf-8" to every text/* type
     return _cached(request, b.worker, b.worker_etag, media_type, headers)
 
 

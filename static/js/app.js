@@ -26,6 +26,20 @@
     var summary = event.target.querySelector && event.target.querySelector(".error-summary");
     if (summary) { summary.focus(); }
   });
+  // Web Push (push.js) is fetched only by the pages that offer it: its card carries the script
+  // tag, which does not run when htmx swaps the card in (a boosted link to «Thông báo của
+  // tôi»); then the script named by the card's data-script is added here.
+  function loadPush(scope) {
+    var card = scope.matches && scope.matches("[data-push][data-script]") ? scope :
+      scope.querySelector && scope.querySelector("[data-push][data-script]");
+    if (!card || window.dvcPushLoaded || document.querySelector("script[data-push-script]")) { return; }
+    var script = document.createElement("script");
+    script.src = card.getAttribute("data-script");
+    script.setAttribute("data-push-script", "");
+    document.head.appendChild(script);
+  }
+  document.addEventListener("DOMContentLoaded", function () { loadPush(document); });
+  document.addEventListener("htmx:load", function (event) { loadPush(event.target); });
   // The installable app: the service worker (scope /) and the browser's install offer.
   if ("serviceWorker" in navigator) {
     window.addEventListener("load", function () {

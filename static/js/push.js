@@ -6,6 +6,8 @@
 // service rotates the subscription (see templates/pwa/sw.js).
 (function () {
   "use strict";
+  if (window.dvcPushLoaded) { return; }
+  window.dvcPushLoaded = true;
 
   function openStore() {
     return new Promise(function (resolve, reject) {
@@ -192,6 +194,11 @@
     for (var i = 0; i < roots.length; i += 1) { setUp(roots[i]); }
   }
 
-  document.addEventListener("DOMContentLoaded", function () { scan(document); });
+  // After an htmx swap, static/js/app.js adds this script once the page is already parsed.
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { scan(document); });
+  } else {
+    scan(document);
+  }
   document.addEventListener("htmx:load", function (event) { scan(event.target); });
 })();

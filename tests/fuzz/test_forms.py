@@ -2,7 +2,8 @@
 stored comes back unescaped, and a refusal says what is wrong in Vietnamese.
 
 `test_every_post_route_is_fuzzed` keeps the table below complete: a new POST route fails it
-until it is fuzzed here (or in test_webhooks.py)."""
+until it is fuzzed here (or in test_webhooks.py, or in a feature's own tests/fuzz/test_*.py
+that registers its routes with `covers`)."""
 
 from __future__ import annotations
 
@@ -610,15 +611,130 @@ async def test_staff_push_turn_off_everywhere(client):
 
 
 # ---------------------------------------------------------------------------------------
+# Citizens' satisfaction rating (under the status token)
+
+
+@covers("/theo-doi/{token:str}/danh-gia")
+async def test_rating(client):
+    from app.feedback.services import RatingLimits
+    from app.web.ratelimit import RateLimiter
+    from app.web.stores import DatabaseStore
+
+    store = DatabaseStore(namespace="ratelimit")  # room for every example: limits tested apart
+    client.app.state["rating_limits"] = RatingLimits(
+        per_ip=RateLimiter(store, name="fuzz-ip", limit=10**6, window_seconds=60),
+        per_dossier=RateLimiter(store, name="fuzz-dossier", limit=10**6, window_seconds=60),
+    )
+    point_id = await factories.point()
+    agent_id = await factories.user(role="agent", point_id=point_id)
+    fields = {
+        "level": st.sampled_from(["very_satisfied", "satisfied", "dissatisfied", ""]),
+        "attitude": st.sampled_from(["good", "fair", "poor", ""]),
+        "guidance": st.sampled_from(["good", "fair", "poor", ""]),
+        "waiting_time": st.sampled_from(["good", "fair", "poor", ""]),
+        "charged": st.sampled_from(["yes", "no", ""]),
+        "comment": st.one_of(st.just("Cảm ơn chị nhân viên"), st.text(max_size=1100)),
+        "source": st.sampled_from(["status", "push"]),
+    }
+    strategy = st.tuples(
+        st.sampled_from(["result_returned", "result_returned", "result_delivered", "processing"]),
+        form_bodies(fields),
+        st.booleans(),
+        st.one_of(st.none(), st.none(), st.none(), hostile_text()),
+    )
+
+    async def example(drawn):
+        status, body, htmx, hostile_token = drawn
+        dossier_id = await factories.dossier(agent_id=agent_id, status=status)
+        token = (
+            await Dossier.select(Dossier.status_token).where(Dossier.id == dossier_id).first()
+        )["status_token"]
+        path_token = token
+        if hostile_token is not None:
+            path_token = urllib.parse.quote(hostile_token, safe="", errors="surrogatepass")
+            path_token = path_token[:2000] or "%20"
+        url = f"/theo-doi/{path_token}/danh-gia"
+        headers = {"hx-request": "true"} if htmx else None
+        response = await post_form(client, url, body, headers=headers)
+        check_response(response, where=f"POST rating ({status})")
+        if response.status_code in (200, 303):
+            await _shows_safely(client, f"/theo-doi/{token}", "rating")
+
+    await fuzz(strategy, example)
+
+
+# ---------------------------------------------------------------------------------------
+# Admin: the audit log viewer's export and integrity check
+
+AUDIT_FILTERS = {
+    "nguoi": st.sampled_from(["fuzz.admin", "daily.bavi", ""]),
+    "hanh-dong": st.sampled_from(["", "personal_data_viewed", "@personal_data", "login_failed"]),
+    "doi-tuong": st.sampled_from(["", "fuzz.admin", "DL-T-0001"]),
+    "tu-ngay": st.sampled_from(["", "2025-01-01", "01/01/2025"]),
+    "den-ngay": st.sampled_from(["", "2030-12-31", "31/12/2030"]),
+}
+
+
+@covers("/quan-tri/nhat-ky/xuat")
+async def test_audit_log_export(client):
+    await _admin(client)
+
+    async def example(body):
+        response = await post_form(client, "/quan-tri/nhat-ky/xuat", body)
+        check_response(response, where="POST /quan-tri/nhat-ky/xuat")
+        assert response.status_code in (200, 422), response.status_code
+
+    await fuzz(form_bodies(AUDIT_FILTERS), example)
+
+
+@covers("/quan-tri/nhat-ky")
+async def test_audit_log_filters(client):
+    """The viewer's filters arrive in the query string (a GET form): hostile values too."""
+    await _admin(client)
+
+    async def example(drawn):
+        _encoding, items, _raw = drawn
+        query = urllib.parse.urlencode(items, errors="surrogatepass")[:4000]
+        response = await client.get(f"/quan-tri/nhat-ky?{query}")
+        check_response(response, where="GET /quan-tri/nhat-ky")
+
+    fields = {**AUDIT_FILTERS, "truoc": st.integers(-5, 2**70).map(str), "sau": "1"}
+    await fuzz(form_bodies(fields), example)
+
+
+@covers("/quan-tri/nhat-ky/kiem-tra")
+async def test_audit_chain_check(client):
+    await _admin(client)
+
+    async def example(drawn):
+        htmx, body = drawn
+        headers = {"hx-request": "true"} if htmx else None
+        response = await post_form(client, "/quan-tri/nhat-ky/kiem-tra", body, headers=headers)
+        check_response(response, where="POST /quan-tri/nhat-ky/kiem-tra")
+
+    await fuzz(st.tuples(st.booleans(), form_bodies({})), example)
+
+
+# ---------------------------------------------------------------------------------------
 
 
 def test_every_post_route_is_fuzzed(make_app):
+    import importlib
+    import pkgutil
+
+    import tests.fuzz
+
+    for module in pkgutil.iter_modules(tests.fuzz.__path__):  # features' own fuzz modules
+        if module.name.startswith("test_"):
+            importlib.import_module(f"tests.fuzz.{module.name}")
     app = make_app()
     posts = {
         route.path
         for route in app.routes
         if "POST" in getattr(route, "methods", set()) and not route.path.startswith("/mo-phong")
     }
-    missing = posts - FUZZED - WEBHOOKS
+    from tests.fuzz import test_points_forms
+
+    missing = posts - FUZZED - WEBHOOKS - test_points_forms.FUZZED
     assert not missing, f"POST routes nobody fuzzes: {sorted(missing)}"
     assert len(posts) >= 28

@@ -46,7 +46,15 @@ ANON, AGENT_A, AGENT_B, MANAGER_A, MANAGER_OTHER, SUPERVISOR, ADMIN = ROLES = (
 )
 SEES_A = {AGENT_A, MANAGER_A, SUPERVISOR, ADMIN}  # scope_to_user lets them read point A's rows
 FULL_PII_ROLES = {AGENT_A, ADMIN}  # dossier_reveal_personal_data
-A_OBJECT_PARAMS = {"dossier_id", "uid", "component_id"}  # a 2xx on these is a leak for others
+A_OBJECT_PARAMS = {
+    "dossier_id",
+    "uid",
+    "component_id",
+    "check_id",
+    "photo_uid",
+    "point_id",
+    "organisation_id",
+}  # a 2xx on these is a leak for others
 SKIPPED_METHODS = {"OPTIONS", "HEAD"}  # Litestar's automatic OPTIONS answers no data
 
 
@@ -132,6 +140,15 @@ READ_A = {
 }
 # Changing one of point A's objects: only point A's agents (the guard stops everyone else).
 CHANGE_A = {**only(AGENTS, PASS), AGENT_B: NOT_FOUND}
+CENTRE = {SUPERVISOR, ADMIN}
+# A spot check of point A (started by the supervisor): read by those who see point A except its
+# agents (checks are the Centre's and the managers' business); changed only by the supervisor
+# who started it (the admin may read it, not change it).
+READ_CHECK = {**READ_A, AGENT_A: FORBIDDEN, AGENT_B: FORBIDDEN}
+CHANGE_CHECK = {**only({SUPERVISOR}, PASS), ADMIN: FORBIDDEN}
+# Point A's (or its organisation's) registry pages: managers of A and the Centre; agents are
+# refused by role, the other organisation's manager is told it does not exist.
+REGISTRY_A = {**only(CENTRE_AND_MANAGERS, OK), MANAGER_OTHER: NOT_FOUND}
 
 
 @dataclass(frozen=True)
@@ -162,6 +179,13 @@ ACCESS: dict[tuple[str, str], Row] = {
     ("GET", "/apple-touch-icon.png"): Row(everyone(OK)),
     # Homes
     ("GET", "/giam-sat"): Row(only(CENTRE_AND_MANAGERS, OK)),
+    # Supervision report: every point for the Centre, a manager's organisation's points
+    ("GET", "/giam-sat/tong-quan"): Row(
+        only(CENTRE_AND_MANAGERS, OK), htmx_target="report-figures"
+    ),
+    ("GET", "/giam-sat/tong-quan/bao-cao.xlsx"): Row(only(CENTRE_AND_MANAGERS, OK)),
+    ("GET", "/giam-sat/tong-quan/in"): Row(only(CENTRE_AND_MANAGERS, OK)),
+    ("GET", "/giam-sat/tong-quan/chon-diem"): Row(only(CENTRE_AND_MANAGERS, OK)),
     ("GET", "/dai-ly"): Row(only(AGENTS, OK), htmx_target="dossier-list"),
     # Catalogue (shared by every point)
     ("GET", "/thu-tuc"): Row(signed_in(OK)),
@@ -181,6 +205,9 @@ ACCESS: dict[tuple[str, str], Row] = {
     ("POST", "/quan-tri/ngay-nghi"): Row(only(ADMINS, PASS)),
     ("POST", "/quan-tri/ngay-nghi/{holiday_id:int}/xoa"): Row(only(ADMINS, PASS), destroys=True),
     ("GET", "/quan-tri/thong-bao"): Row(only(ADMINS, OK)),
+    ("GET", "/quan-tri/nhat-ky"): Row(only(ADMINS, OK)),
+    ("POST", "/quan-tri/nhat-ky/xuat"): Row(only(ADMINS, OK)),
+    ("POST", "/quan-tri/nhat-ky/kiem-tra"): Row(only(ADMINS, V(REDIRECT, OK))),
     # Dossiers
     ("GET", "/ho-so/moi"): Row(only(AGENTS, REDIRECT)),  # no procedure chosen: to the search
     ("POST", "/ho-so/moi"): Row(only(AGENTS, PASS)),
@@ -217,6 +244,8 @@ ACCESS: dict[tuple[str, str], Row] = {
     ("GET", "/thong-bao/khoa"): Row(everyone(OK)),
     ("POST", "/thong-bao/dang-ky"): Row(everyone(REFUSED)),
     ("POST", "/thong-bao/huy"): Row(everyone(REFUSED)),
+    # The citizen's rating, under the status token (point A's dossier is not returned yet).
+    ("POST", "/theo-doi/{token:str}/danh-gia"): Row(everyone(REFUSED)),
     # Staff notifications: each signed-in user about their own events, nobody else's.
     ("GET", "/thong-bao/cua-toi"): Row(signed_in(OK)),
     ("POST", "/thong-bao/cua-toi/dang-ky"): Row(signed_in(REFUSED, anon=UNAUTHENTICATED)),
@@ -227,13 +256,57 @@ ACCESS: dict[tuple[str, str], Row] = {
     ("POST", "/webhooks/buu-dien"): Row(everyone(UNSIGNED)),
     ("ASGI", "/mo-phong/cong-dvc"): Row(everyone(SIMULATOR), probe="/sim/"),
     ("ASGI", "/mo-phong/buu-dien"): Row(everyone(SIMULATOR), probe="/sim/"),
-    # Spot checks (supervision) do not exist yet: their routes will fail
-    # test_every_route_is_declared until they are declared here (with READ_A-like rows against
-    # a spot check of point A, and a FILL entry for their id).
+    # Spot checks: lists and checks scoped like dossiers, started and changed by the Centre.
+    ("GET", "/giam-sat/kiem-tra"): Row(only(CENTRE_AND_MANAGERS, OK)),
+    ("GET", "/giam-sat/kiem-tra/moi"): Row(only(CENTRE, OK)),
+    ("POST", "/giam-sat/kiem-tra/moi"): Row(only(CENTRE, PASS)),
+    ("GET", "/giam-sat/kiem-tra/{check_id:int}"): Row(READ_CHECK),
+    ("POST", "/giam-sat/kiem-tra/{check_id:int}/muc/{item_id:int}"): Row(CHANGE_CHECK),
+    ("POST", "/giam-sat/kiem-tra/{check_id:int}/luu"): Row(CHANGE_CHECK),
+    ("POST", "/giam-sat/kiem-tra/{check_id:int}/muc/{item_id:int}/anh"): Row(CHANGE_CHECK),
+    ("POST", "/giam-sat/kiem-tra/{check_id:int}/anh/{photo_uid:str}/xoa"): Row(
+        CHANGE_CHECK, destroys=True
+    ),
+    ("GET", "/giam-sat/kiem-tra/{check_id:int}/anh/{photo_uid:str}/anh.jpg"): Row(READ_CHECK),
+    ("GET", "/giam-sat/kiem-tra/{check_id:int}/anh/{photo_uid:str}/anh-nho.jpg"): Row(READ_CHECK),
+    ("POST", "/giam-sat/kiem-tra/{check_id:int}/hoan-thanh"): Row(CHANGE_CHECK, destroys=True),
+    ("GET", "/giam-sat/mau-kiem-tra"): Row(only(CENTRE, OK)),
+    ("POST", "/giam-sat/mau-kiem-tra/moi"): Row(only(CENTRE, PASS)),
+    ("GET", "/giam-sat/mau-kiem-tra/{template_id:int}"): Row(only(CENTRE, OK)),
+    ("POST", "/giam-sat/mau-kiem-tra/{template_id:int}"): Row(only(CENTRE, PASS)),
+    ("POST", "/giam-sat/mau-kiem-tra/{template_id:int}/ap-dung"): Row(only(CENTRE, PASS)),
+    # Point registry, organisations, training (the Centre; managers for their organisation)
+    ("GET", "/giam-sat/diem"): Row(only(CENTRE_AND_MANAGERS, OK), htmx_target="point-list"),
+    ("GET", "/giam-sat/diem/moi"): Row(only(CENTRE_AND_MANAGERS, OK)),
+    ("POST", "/giam-sat/diem/moi"): Row(only(CENTRE_AND_MANAGERS, PASS)),
+    ("GET", "/giam-sat/diem/{point_id:int}"): Row(REGISTRY_A),
+    # Point A is active: its manager may no longer edit it (409), the Centre may.
+    ("GET", "/giam-sat/diem/{point_id:int}/sua"): Row({**REGISTRY_A, MANAGER_A: REFUSED}),
+    ("POST", "/giam-sat/diem/{point_id:int}/sua"): Row(
+        {**REGISTRY_A, MANAGER_A: REFUSED, SUPERVISOR: PASS, ADMIN: PASS}
+    ),
+    ("POST", "/giam-sat/diem/{point_id:int}/tieu-chi"): Row(only(CENTRE, PASS)),
+    ("POST", "/giam-sat/diem/{point_id:int}/trang-thai"): Row(only(CENTRE, PASS), destroys=True),
+    ("GET", "/giam-sat/to-chuc"): Row(only(CENTRE_AND_MANAGERS, OK)),
+    ("GET", "/giam-sat/to-chuc/moi"): Row(only(CENTRE, OK)),
+    ("POST", "/giam-sat/to-chuc/moi"): Row(only(CENTRE, PASS)),
+    ("GET", "/giam-sat/to-chuc/{organisation_id:int}"): Row(REGISTRY_A),
+    ("GET", "/giam-sat/to-chuc/{organisation_id:int}/sua"): Row(only(CENTRE, OK)),
+    ("POST", "/giam-sat/to-chuc/{organisation_id:int}/sua"): Row(only(CENTRE, PASS)),
+    ("GET", "/giam-sat/dao-tao"): Row(only(CENTRE, OK)),
+    ("POST", "/giam-sat/dao-tao"): Row(only(CENTRE, PASS)),
+    ("GET", "/giam-sat/dao-tao/khoa-hoc/{course_id:int}"): Row(only(CENTRE, OK)),
+    ("POST", "/giam-sat/dao-tao/khoa-hoc/{course_id:int}"): Row(only(CENTRE, PASS)),
+    ("GET", "/giam-sat/dao-tao/buoi/{training_session_id:int}"): Row(only(CENTRE, OK)),
+    ("POST", "/giam-sat/dao-tao/buoi/{training_session_id:int}"): Row(only(CENTRE, PASS)),
+    # The public point finder: active points' names and addresses are public by design.
+    ("GET", "/diem-dai-ly"): Row(everyone(OK)),
 }
 
 # Routes whose token parameter is the citizen's credential: anyone holding it sees the dossier.
 TOKEN_PARAMS = {"token"}
+# Public pages that list active points: a point's name is no secret there.
+PUBLIC_POINT_ROUTES = {"/diem-dai-ly"}
 
 
 # ---------------------------------------------------------------------------
@@ -268,6 +341,13 @@ class World:
     procedure: int  # a catalogue procedure (not the dossier's)
     holiday: int
     dossier_b: int
+    check: int = 0  # a spot check of point A, in progress, with one photo
+    check_item: int = 0
+    check_photo: str = ""
+    template: int = 0
+    organisation_a: int = 0
+    course: int = 0
+    training_session: int = 0
     jars: dict[str, httpx.Cookies] = field(default_factory=dict)
 
     def markers(self) -> dict[str, str]:
@@ -358,6 +438,21 @@ async def build_world(client) -> World:
     response = await upload(client, dossier, component, PHOTO, page_id=uid)
     assert response.status_code == 201, response.text[:500]
 
+    from tests.inspections.support import items_of
+    from tests.inspections.support import start as start_check
+    from tests.inspections.support import upload as upload_evidence
+
+    client.cookies = httpx.Cookies()
+    await client.login(USERNAMES[SUPERVISOR])
+    check = await start_check(client, point_a)
+    check_item = (await items_of(check))[0]["item"]
+    check_photo = str(uuid.uuid4())
+    response = await upload_evidence(client, check, check_item, CHECK_PHOTO, photo_id=check_photo)
+    assert response.status_code == 201, response.text[:500]
+    from app.inspections.tables import SpotCheck
+
+    template = (await SpotCheck.select(SpotCheck.template).where(SpotCheck.id == check))[0]
+
     world = World(
         point_a=point_a,
         dossier=dossier,
@@ -368,7 +463,13 @@ async def build_world(client) -> World:
         procedure=await factories.procedure(name="Thủ tục của danh mục"),
         holiday=holiday.id,
         dossier_b=dossier_b,
+        check=check,
+        check_item=check_item,
+        check_photo=check_photo,
+        template=template["template"],
+        organisation_a=org_a,
     )
+    world.course, world.training_session = await _training_fixtures()
     for role in ROLES:
         client.cookies = httpx.Cookies()
         if role != ANON:
@@ -379,6 +480,24 @@ async def build_world(client) -> World:
 
 
 PHOTO = document_photo((1600, 1200))
+CHECK_PHOTO = document_photo((800, 600), seed=4)
+
+
+async def _training_fixtures() -> tuple[int, int]:
+    from app.training.tables import TrainingCourse, TrainingSession
+
+    now = dt.datetime.now(dt.UTC)
+    course = TrainingCourse(topic="Khóa ma trận quyền", created_at=now)
+    await course.save()
+    session = TrainingSession(
+        course=course.id,
+        day=dt.date(2025, 1, 15),
+        trainer="Giảng viên",
+        place="Hội trường",
+        created_at=now,
+    )
+    await session.save()
+    return course.id, session.id
 
 
 async def fixtures_state(w: World) -> dict:
@@ -386,9 +505,28 @@ async def fixtures_state(w: World) -> dict:
     from app.capture.tables import DocumentPage
     from app.catalogue.tables import Procedure
     from app.dossiers.tables import Consultation, Dossier, DossierComponent
+    from app.inspections.tables import (
+        ChecklistTemplate,
+        SpotCheck,
+        SpotCheckAnswer,
+        SpotCheckPhoto,
+    )
+    from app.points.tables import AgentPoint, Organisation, PointEvent
+    from app.training.tables import TrainingAttendance, TrainingCourse, TrainingSession
     from app.workdays.tables import Holiday
 
     return {
+        "point": await AgentPoint.select(
+            AgentPoint.status, AgentPoint.name, AgentPoint.code, AgentPoint.has_premises
+        ).where(AgentPoint.id == w.point_a),
+        "point events": await PointEvent.count(),
+        "organisations": await Organisation.select(Organisation.name, Organisation.tax_code),
+        "points": await AgentPoint.count(),
+        "training": [
+            await TrainingCourse.count(),
+            await TrainingSession.count(),
+            await TrainingAttendance.count(),
+        ],
         "dossier": await Dossier.select(
             Dossier.status, Dossier.version, Dossier.portal_code, Dossier.result_delivery
         ).where(Dossier.id == w.dossier),
@@ -406,6 +544,17 @@ async def fixtures_state(w: World) -> dict:
             Procedure.id == w.procedure
         ),
         "holidays": await Holiday.count(),
+        "spot_check": await SpotCheck.select(SpotCheck.status, SpotCheck.version).where(
+            SpotCheck.id == w.check
+        ),
+        "spot_check_answers": await SpotCheckAnswer.select(
+            SpotCheckAnswer.result, SpotCheckAnswer.revision
+        ).where(SpotCheckAnswer.check == w.check),
+        "spot_check_photos": await SpotCheckPhoto.count(),
+        "checks": await SpotCheck.count(),
+        "checklists": await ChecklistTemplate.select(
+            ChecklistTemplate.id, ChecklistTemplate.is_active, ChecklistTemplate.name
+        ),
     }
 
 
@@ -420,8 +569,16 @@ FILL: dict[str, Callable[[World], str]] = {
     "token": lambda w: w.token,
     "procedure_id": lambda w: str(w.procedure),
     "holiday_id": lambda w: str(w.holiday),
+    "point_id": lambda w: str(w.point_a),
+    "organisation_id": lambda w: str(w.organisation_a),
+    "course_id": lambda w: str(w.course),
+    "training_session_id": lambda w: str(w.training_session),
     "path": lambda w: _asset_path("css/app.css"),
     "name": lambda w: _icon_name(),
+    "check_id": lambda w: str(w.check),
+    "item_id": lambda w: str(w.check_item),
+    "photo_uid": lambda w: w.check_photo,
+    "template_id": lambda w: str(w.template),
 }
 # Values nobody holds: a guessed id must give nothing and never a 5xx.
 GUESS: dict[str, Callable[[World], str]] = {
@@ -431,14 +588,34 @@ GUESS: dict[str, Callable[[World], str]] = {
     "token": lambda w: secrets.token_urlsafe(24),
     "procedure_id": lambda w: "987654",
     "holiday_id": lambda w: "987654",
+    "point_id": lambda w: "987654",
+    "organisation_id": lambda w: "987654",
+    "course_id": lambda w: "987654",
+    "training_session_id": lambda w: "987654",
     "path": lambda w: "css/nothing-here.css",
     "name": lambda w: "icon-nothing-here.png",
+    "check_id": lambda w: "987654",
+    "item_id": lambda w: "987654",
+    "photo_uid": lambda w: str(uuid.uuid4()),
+    "template_id": lambda w: "987654",
 }
 # Ids past the 32-bit integer columns (PostgreSQL refuses them in a query): still only a 404.
 HUGE = {
     **GUESS,
     **dict.fromkeys(
-        ("dossier_id", "component_id", "procedure_id", "holiday_id"), lambda w: "99999999999"
+        (
+            "check_id",
+            "item_id",
+            "dossier_id",
+            "component_id",
+            "procedure_id",
+            "holiday_id",
+            "point_id",
+            "organisation_id",
+            "course_id",
+            "training_session_id",
+        ),
+        lambda w: "99999999999",
     ),
 }
 PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
@@ -488,20 +665,81 @@ async def body_for(path: str, w: World) -> dict:
             "recipient_phone": "0912000111",
             "recipient_address": "Số 2 phố Thử",
         }
+    if path == "/giam-sat/kiem-tra/{check_id:int}/muc/{item_id:int}/anh":
+        return {
+            "form": {"photo_id": str(uuid.uuid4())},
+            "files": {"file": ("photo.jpg", CHECK_PHOTO, "image/jpeg")},
+        }
+    if path.startswith("/giam-sat/kiem-tra/{check_id:int}"):
+        from app.inspections.tables import SpotCheck, SpotCheckAnswer
+
+        answer = await SpotCheckAnswer.select(SpotCheckAnswer.revision).where(
+            (SpotCheckAnswer.check == w.check) & (SpotCheckAnswer.item == w.check_item)
+        )
+        check = await SpotCheck.select(SpotCheck.version).where(SpotCheck.id == w.check)
+        revision = str(answer[0]["revision"])
+        return {
+            "result": "pass",
+            "note": "Thử ma trận quyền",
+            "revision": revision,
+            f"result-{w.check_item}": "pass",
+            f"revision-{w.check_item}": revision,
+            "version": str(check[0]["version"]),
+        }
     if path == "/ho-so/{dossier_id:int}/trang":
         return {
             "form": {"component": str(w.component), "page_id": str(uuid.uuid4())},
             "files": {"file": ("page.jpg", PHOTO, "image/jpeg")},
         }
+    if path.startswith("/giam-sat/"):
+        return _registry_body(path, w)
     return {
         "/tu-van": {"topic": "Hỏi đường", "outcome": "resolved"},
         "/tra-cuu": {"code": w.reference, "last4": "0000"},
         "/ngon-ngu": {"lang": "vi", "next": "/"},
+        "/giam-sat/kiem-tra/moi": {
+            "point": str(w.point_a),
+            "latitude": "21.1",
+            "longitude": "105.4",
+        },
+        "/giam-sat/mau-kiem-tra/{template_id:int}": {"name": "Bảng thử", "label-0": "Mục thử"},
         "/dang-nhap": {"username": "mt.nobody", "password": "wrong-password"},
         "/thong-bao/dang-ky": {"json": {"token": w.token, "subscription": {}}},
         "/thong-bao/huy": {"json": {"token": w.token, "subscription": {}}},
         "/thong-bao/cua-toi/dang-ky": {"json": {"subscription": {}}},
         "/thong-bao/cua-toi/huy": {"json": {"subscription": {}}},
+    }.get(path, {})
+
+
+def _registry_body(path: str, w: World) -> dict:
+    point = {
+        "code": "DL-MTA-001",
+        "name": POINT_A_NAME,
+        "organisation": str(w.organisation_a),
+        "district_code": "271",
+        "commune_code": "09619",
+        "address": "Số 1 đường Thử",
+        "phase": "1",
+    }
+    organisation = {"name": "Bưu điện Matrận A", "kind": "postal", "tax_code": "0100109106"}
+    return {
+        "/giam-sat/diem/moi": {**point, "code": "DL-MTN-001", "name": "Điểm ma trận mới"},
+        "/giam-sat/diem/{point_id:int}/sua": point,
+        "/giam-sat/diem/{point_id:int}/tieu-chi": {"premises": "on", "review_note": "Thử"},
+        "/giam-sat/diem/{point_id:int}/trang-thai": {
+            "to": "suspended",
+            "from": "active",
+            "reason": "Thử ma trận quyền",
+        },
+        "/giam-sat/to-chuc/moi": {**organisation, "name": "Tổ chức mới", "tax_code": "0102456786"},
+        "/giam-sat/to-chuc/{organisation_id:int}/sua": organisation,
+        "/giam-sat/dao-tao": {"topic": "Khóa mới"},
+        "/giam-sat/dao-tao/khoa-hoc/{course_id:int}": {
+            "day": "2025-02-01",
+            "trainer": "Cô Lan",
+            "place": "Phòng 3",
+        },
+        "/giam-sat/dao-tao/buoi/{training_session_id:int}": {"diem": str(w.point_a)},
     }.get(path, {})
 
 
@@ -591,7 +829,10 @@ class Matrix:
             if params & A_OBJECT_PARAMS and 200 <= response.status_code < 300:
                 self.failures.append(f"LEAK {label}: {got} on point A's object")
             if not params & TOKEN_PARAMS:
-                for what, value in self.w.markers().items():
+                markers = self.w.markers()
+                if call.route in PUBLIC_POINT_ROUTES:
+                    markers.pop("point name")
+                for what, value in markers.items():
                     if value in text and value not in sent:
                         self.failures.append(f"LEAK {label}: shows point A's {what}")
         reveal = call.route == "/ho-so/{dossier_id:int}/thong-tin" and call.role in FULL_PII_ROLES
