@@ -11,7 +11,6 @@ from app.accounts.tables import Role
 from app.dossiers import pages as forms
 from app.dossiers import selectors, services
 from app.errors import ValidationError
-from app.training.selectors import is_trained
 from app.web.forms import read_form
 from app.web.ids import row_id
 
@@ -47,8 +46,8 @@ async def agent_home(
             context=context,
             headers={"Vary": "HX-Request"},
         )
-    context["point"] = await selectors.home_point(user)
-    context["untrained"] = not await is_trained(user.id)
+    context["point"] = point = await selectors.home_point(user)
+    context["untrained"] = not point["trained"]
     return Template(
         template_name="dossiers/home.html", context=context, headers={"Vary": "HX-Request"}
     )

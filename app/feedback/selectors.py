@@ -87,11 +87,15 @@ def panel(
 
 
 async def status_panel(dossier: dict, *, token: str, marker: str = "") -> dict | None:
-    """The status page's rating section, or None before the result is returned (one query,
-    and only for a dossier that may be rated)."""
+    """The status page's rating section, or None before the result is returned. The rating
+    comes with the dossier when its read joined it (`rating`, app.tracking.selectors);
+    otherwise one query, and only for a dossier that may be rated."""
     if not is_rateable(dossier["status"]):
         return None
-    rating = await rating_for_dossier(dossier["id"])
+    if "rating" in dossier:
+        rating = dossier["rating"]
+    else:
+        rating = await rating_for_dossier(dossier["id"])
     return panel(token=token, rating=rating, source=source_for_marker(marker))
 
 

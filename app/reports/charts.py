@@ -51,7 +51,7 @@ def _open(uid: str, title: str, desc: str, height: int) -> list[str]:
     return [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img"'
         f' aria-labelledby="{uid}-t {uid}-d" xmlns="http://www.w3.org/2000/svg"'
-        f' font-size="{FONT}" font-family="system-ui, sans-serif">',
+        f' font-size="{FONT}" font-family="system-ui, sans-serif" fill="{INK}">',
         f'<title id="{uid}-t">{escape(title)}</title>',
         f'<desc id="{uid}-d">{escape(desc)}</desc>',
     ]
@@ -81,11 +81,11 @@ def share_bars(
     for i, bar in enumerate(bars):
         y = 24 + i * ROW
         out.append(
-            f'<text x="{LABEL_W - 8}" y="{y + 15}" text-anchor="end" fill="{INK}">'
+            f'<text x="{LABEL_W - 8}" y="{y + 15}" text-anchor="end">'
             f"{escape(_clip(bar.label))}</text>"
         )
         if bar.share is None:
-            out.append(f'<text x="{LABEL_W + 6}" y="{y + 15}" fill="{INK}">–</text>')
+            out.append(f'<text x="{LABEL_W + 6}" y="{y + 15}">–</text>')
             continue
         met = reaches(bar.share, target)
         width = round(min(max(bar.share, 0.0), 1.0) * plot_w)
@@ -94,7 +94,7 @@ def share_bars(
             f' fill="{BLUE if met else LIGHT_BLUE}"/>'
         )
         out.append(
-            f'<text x="{LABEL_W + plot_w + 6}" y="{y + 15}" fill="{INK}">'
+            f'<text x="{LABEL_W + plot_w + 6}" y="{y + 15}">'
             f"{_percent(bar.share)}{' ✓' if met else ''}</text>"
         )
     out.append(
@@ -119,17 +119,17 @@ def stacked_bars(
     x = LABEL_W
     for segment in segments:  # the legend
         out.append(f'<rect x="{x}" y="4" width="14" height="14" fill="{segment.colour}"/>')
-        out.append(f'<text x="{x + 19}" y="16" fill="{INK}">{escape(segment.name)}</text>')
+        out.append(f'<text x="{x + 19}" y="16">{escape(segment.name)}</text>')
         x += 36 + 9 * len(segment.name)
     for i, stack in enumerate(stacks):
         y = 34 + i * ROW
         total = sum(stack.parts)
         out.append(
-            f'<text x="{LABEL_W - 8}" y="{y + 15}" text-anchor="end" fill="{INK}">'
+            f'<text x="{LABEL_W - 8}" y="{y + 15}" text-anchor="end">'
             f"{escape(_clip(stack.label))}</text>"
         )
         if not total:
-            out.append(f'<text x="{LABEL_W + 6}" y="{y + 15}" fill="{INK}">–</text>')
+            out.append(f'<text x="{LABEL_W + 6}" y="{y + 15}">–</text>')
             continue
         x = float(LABEL_W)
         for count, segment in zip(stack.parts, segments, strict=True):
@@ -145,10 +145,7 @@ def stacked_bars(
                     f' fill="#fff">{format_number(count)}</text>'
                 )
             x += width
-        out.append(
-            f'<text x="{LABEL_W + plot_w + 6}" y="{y + 15}" fill="{INK}">'
-            f"{format_number(total)}</text>"
-        )
+        out.append(f'<text x="{LABEL_W + plot_w + 6}" y="{y + 15}">{format_number(total)}</text>')
     return _close(out)
 
 
@@ -169,10 +166,10 @@ def month_bars(
     peak = max((m[1] for m in months), default=0) or 1
     out = _open(uid, title, desc, height)
     out.append(f'<rect x="{left}" y="4" width="14" height="14" fill="{BLUE}"/>')
-    out.append(f'<text x="{left + 19}" y="16" fill="{INK}">{escape(online_name)}</text>')
+    out.append(f'<text x="{left + 19}" y="16">{escape(online_name)}</text>')
     x_other = left + 40 + 8 * len(online_name)
     out.append(f'<rect x="{x_other}" y="4" width="14" height="14" fill="{LIGHT_BLUE}"/>')
-    out.append(f'<text x="{x_other + 19}" y="16" fill="{INK}">{escape(other_name)}</text>')
+    out.append(f'<text x="{x_other + 19}" y="16">{escape(other_name)}</text>')
     base = height - bottom
     out.append(f'<line x1="{left}" y1="{base}" x2="{WIDTH - left}" y2="{base}" stroke="{GRID}"/>')
     for i, (label, received, online) in enumerate(months):
@@ -191,10 +188,10 @@ def month_bars(
             )
         out.append(
             f'<text x="{x + w / 2:.0f}" y="{base - h_all - 5:.0f}" text-anchor="middle"'
-            f' font-size="{FONT - 3}" fill="{INK}">{format_number(received)}</text>'
+            f' font-size="{FONT - 3}">{format_number(received)}</text>'
         )
         out.append(
             f'<text x="{x + w / 2:.0f}" y="{height - 10}" text-anchor="middle"'
-            f' font-size="{FONT - 3}" fill="{INK}">{escape(label)}</text>'
+            f' font-size="{FONT - 3}">{escape(label)}</text>'
         )
     return _close(out)

@@ -93,4 +93,31 @@ async def choose_points(request: Request) -> Response:
     )
 
 
-ROUTES = [dashboard, report_xlsx, report_printable, choose_points]
+@get(pages.OVERDUE_PAGE, guards=READERS)
+async def overdue(request: Request) -> Response:
+    """The dashboard's overdue list (loaded when scrolled to), or a page of its own."""
+    rr = await pages.read_request(request)
+    if rr.filters is None:
+        return _refused(request, rr)
+    report = await services.overdue_for(rr.user, rr.filters, rr.visible)
+    swap = request.headers.get("hx-request") == "true"
+    return Template(
+        template_name="reports/partials/_overdue.html" if swap else "reports/overdue.html",
+        context=pages.overdue_context(request, report),
+        headers=VARY,
+    )
+
+
+@get(pages.DEFINITIONS_PAGE, guards=READERS)
+async def definitions(request: Request) -> Response:
+    """How every figure is counted: the dashboard's footnotes (loaded into it when opened, or
+    a page of their own without JavaScript)."""
+    swap = request.headers.get("hx-request") == "true"
+    return Template(
+        template_name="reports/partials/_definitions.html" if swap else "reports/definitions.html",
+        context={"definitions": pages.DEFINITIONS, "dashboard_url": pages.DASHBOARD},
+        headers=VARY,
+    )
+
+
+ROUTES = [dashboard, report_xlsx, report_printable, choose_points, overdue, definitions]

@@ -37,6 +37,8 @@ DASHBOARD = "/giam-sat/tong-quan"
 XLSX = DASHBOARD + "/bao-cao.xlsx"
 PRINT = DASHBOARD + "/in"
 CHOOSE_POINTS = DASHBOARD + "/chon-diem"
+DEFINITIONS_PAGE = DASHBOARD + "/cach-tinh"
+OVERDUE_PAGE = DASHBOARD + "/qua-han"
 FIGURES_ID = "report-figures"
 POINT_TABLE_LIMIT = 60  # more points than this: the dashboard asks for a district first
 # The phase-1 evaluation of the pilot points (implementation plan: 1 Feb – 31 Mar 2025).
@@ -173,13 +175,27 @@ def report_context(request: Request, report: Report) -> dict:
         "quality_groups": header_groups(QUALITY_COLUMNS),
         "quality_columns": QUALITY_COLUMNS,
         "definitions": DEFINITIONS,
+        "definitions_url": DEFINITIONS_PAGE,
         "cell": cell,
         "fmt": fmt,
         "show_points": bool(filters.district or filters.point_ids)
         or len(report.points) <= POINT_TABLE_LIMIT,
         "overdue": _overdue_days(report),
+        "overdue_url": f"{OVERDUE_PAGE}?{urlencode(filters.query())}",
         "district_rows": [((d.name, d.points), d.figures) for d in report.districts],
         "point_rows": [((f"{p.code} {p.name}", p.district), p.figures) for p in report.points],
+    }
+
+
+def overdue_context(request: Request, report: Report) -> dict:
+    """The overdue list alone: swapped into the dashboard, or a page without JavaScript."""
+    t = translator(request_locale(request))
+    return {
+        "overdue": _overdue_days(report),
+        "period_title": period_title(report.period, t),
+        "period_dates": dates_text(report.period, t),
+        "scope": scope_text(report.filters, len(report.points), t),
+        "dashboard_url": f"{DASHBOARD}?{urlencode(report.filters.query())}",
     }
 
 

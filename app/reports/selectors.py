@@ -403,31 +403,7 @@ async def report_build(
     select. `every_point`: the reader sees every point and chose no subset, so the queries
     need no list of ids."""
     engine = Dossier._meta.db
-    now = now or dt.datetime.now(dt.UTC)
-    chosen = select_points(visible, filters)
-    every_point = every_point and len(chosen) == len(visible)
-    report = Report(
-        filters=filters,
-        cutoff=filters.period.cutoff(now),
-        generated_at=now,
-        points=[
-            PointRow(
-                id=p["id"],
-                code=p["code"],
-                name=p["name"],
-                district=p["district"],
-                organisation=p["organisation"] or "",
-                phase=p["phase"],
-                status=p["status"],
-            )
-            for p in chosen
-        ],
-        districts=[],
-        total=Figures(),
-        months=[],
-        overdue=[],
-    )
-    ids = None if every_point else [p.id for p in report.points]
+    report, ids = _skeleton(filters, visible, every_point=every_point, now=now)
     by_id = {p.id: p for p in report.points}
     async with _snapshot(engine):
         counts = await _handling_counts(engine, report, ids)
@@ -455,8 +431,59 @@ async def report_build(
         district.figures.add(point.figures)
         report.total.add(point.figures)
     report.districts = sorted(districts.values(), key=lambda d: d.name)
-    for row in report.overdue:
+    _name_points(report.overdue, by_id)
+    return report
+
+
+async def overdue_build(
+    filters: Filters,
+    visible: Sequence[dict],
+    *,
+    every_point: bool = False,
+    now: dt.datetime | None = None,
+) -> Report:
+    """The report's overdue list alone (`report.overdue`, the same rows `report_build` gives),
+    without its figures: the dashboard loads the list when it is scrolled to."""
+    report, ids = _skeleton(filters, visible, every_point=every_point, now=now)
+    report.overdue = await _overdue(Dossier._meta.db, report, ids)
+    _name_points(report.overdue, {p.id: p for p in report.points})
+    return report
+
+
+def _name_points(rows: list[dict], by_id: dict) -> None:
+    for row in rows:
         point = by_id.get(row["point_id"])
         row["point_code"] = point.code if point else ""
         row["point_name"] = point.name if point else ""
-    return report
+
+
+def _skeleton(
+    filters: Filters, visible: Sequence[dict], *, every_point: bool, now: dt.datetime | None
+) -> tuple[Report, list[int] | None]:
+    """An empty report of the chosen points, and the ids the queries filter on (None: every
+    point, no filter needed)."""
+    now = now or dt.datetime.now(dt.UTC)
+    chosen = select_points(visible, filters)
+    every_point = every_point and len(chosen) == len(visible)
+    report = Report(
+        filters=filters,
+        cutoff=filters.period.cutoff(now),
+        generated_at=now,
+        points=[
+            PointRow(
+                id=p["id"],
+                code=p["code"],
+                name=p["name"],
+                district=p["district"],
+                organisation=p["organisation"] or "",
+                phase=p["phase"],
+                status=p["status"],
+            )
+            for p in chosen
+        ],
+        districts=[],
+        total=Figures(),
+        months=[],
+        overdue=[],
+    )
+    return report, None if every_point else [p.id for p in report.points]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from app.accounts.guards import CENTRE_ROLES
 from app.audit.services import audit_record
 from app.reports.periods import Filters
-from app.reports.selectors import Report, report_build
+from app.reports.selectors import Report, overdue_build, report_build
 from app.reports.xlsx import report_workbook
 from app.web.sessions import CurrentUser
 
@@ -24,6 +24,13 @@ async def report_for(
 ) -> Report:
     """The report as `user` may see it: `visible` is their scope (points_in_scope)."""
     return await report_build(filters, visible, every_point=user.role in CENTRE_ROLES, now=now)
+
+
+async def overdue_for(
+    user: CurrentUser, filters: Filters, visible: Sequence[dict], *, now: dt.datetime | None = None
+) -> Report:
+    """The report's overdue list alone, as `user` may see it (the dashboard's lazy section)."""
+    return await overdue_build(filters, visible, every_point=user.role in CENTRE_ROLES, now=now)
 
 
 async def _audit(user: CurrentUser, report: Report, kind: str, action: str, ip: str) -> None:

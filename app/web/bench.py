@@ -39,6 +39,7 @@ def _status_row() -> dict:
         ("processing", "supplement_requested", "portal", "Bổ sung bản sao giấy khai sinh"),
         ("supplement_requested", "processing", "portal", ""),
         ("processing", "resolved", "portal", ""),
+        ("resolved", "result_returned", "portal", ""),
     ]
     events = [
         Row(
@@ -55,8 +56,8 @@ def _status_row() -> dict:
             "id": 1,
             "reference": "DL-B-0001-251103-0001",
             "portal_code": "H26.00000001",
-            "status": "resolved",
-            "version": 8,
+            "status": "result_returned",
+            "version": 9,
             "updated_at": events[0]["at"],
             "due_date": dt.date(2025, 11, 20),
             "created_at": _T0,
@@ -76,8 +77,9 @@ def _status_row() -> dict:
             "latest_reason": "",
             "delivery": None,
             "code": "H26.00000001",
-            "is_final": S("resolved") in FINAL,
+            "is_final": S("result_returned") in FINAL,
             "overdue": False,
+            "rating": None,
         }
     )
 
@@ -119,16 +121,17 @@ def ceiling() -> Response:
     return Template(template_name="bench/ceiling.html", context={"n": 1})
 
 
-@get("/__bench/trang-thai", sync_to_thread=False, include_in_schema=False)
-def status_nodb(request: Request) -> Response:
+@get("/__bench/trang-thai", include_in_schema=False)
+async def status_nodb(request: Request) -> Response:
+    """As the status page of a dossier whose result was handed over and not yet rated (what
+    the benchmark's dossiers are): the rating form shows."""
+    from app.feedback.selectors import status_panel
     from app.tracking.controllers import CITIZEN_HEADERS, _status_context
 
     row = Row(_status_row())
-    return Template(
-        template_name="tracking/status.html",
-        context=_status_context(request, TOKEN, row),
-        headers=CITIZEN_HEADERS,
-    )
+    context = _status_context(request, TOKEN, row)
+    context["feedback"] = await status_panel(row, token=TOKEN)
+    return Template(template_name="tracking/status.html", context=context, headers=CITIZEN_HEADERS)
 
 
 @get("/__bench/danh-sach", sync_to_thread=False, include_in_schema=False)

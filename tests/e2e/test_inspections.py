@@ -11,6 +11,7 @@ import re
 from PIL import Image, ImageDraw
 
 from tests.e2e.conftest import screenshot_path
+from tests.reports.support import browser_figure_cells
 
 TABLET = {
     "viewport": {"width": 800, "height": 1280},
@@ -109,9 +110,8 @@ async def test_supervisor_does_a_spot_check_on_a_tablet(browser, live_server, tm
     # The dashboard (this quarter, the default period) counts the check against the point.
     await page.get_by_role("link", name="Tổng quan").click()
     await page.wait_for_url(f"{live_server}/giam-sat/tong-quan")
-    row = page.locator("#table-quality tbody tr", has_text="Điểm Bưu điện Sóc Sơn")
-    score_cell = row.locator('td[data-figure="spot_check_score"]')
-    assert (await score_cell.inner_text()).strip() == "87,5"
+    cells = await browser_figure_cells(page, "table-quality", "Điểm Bưu điện Sóc Sơn")
+    assert cells["spot_check_score"] == "87,5"
     await page.screenshot(path=screenshot_path("spot-check-dashboard"), full_page=True)
     assert not errors, errors
     await context.close()

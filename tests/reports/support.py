@@ -251,3 +251,55 @@ def user_of(user_id: int, role: str, *, organisation_id=None, point_id=None) -> 
         point_id=point_id,
         organisation_id=organisation_id,
     )
+
+
+def figure_cells(tr, keys: list[str | None]) -> dict[str, str]:
+    """One row of a figures table (lxml) as {figure key: text}; `keys` are the table's
+    `<col data-figure>` in column order (cells follow them, spans counted)."""
+    cells, column = {}, 0
+    for cell in tr:
+        if cell.tag not in ("th", "td"):
+            continue
+        key = keys[column] if column < len(keys) else None
+        if key and cell.tag == "td":
+            cells[key] = "".join(cell.itertext()).strip()
+        column += int(cell.get("colspan", "1"))
+    return cells
+
+
+def figure_rows(table) -> dict[str, dict[str, str]]:
+    """A figures table (lxml) as {row header: {figure key: text}}, the total row included."""
+    keys = [col.get("data-figure") for col in table.iter("col")]
+    rows = {}
+    for tr in table.iter("tr"):
+        head = tr.find("th")
+        cells = figure_cells(tr, keys)
+        if head is not None and cells:
+            rows["".join(head.itertext()).strip()] = cells
+    return rows
+
+
+# The same for a page in the browser (Playwright): the cells of the row whose header holds
+# the label.
+FIGURE_CELLS_JS = """([id, label]) => {
+  const table = document.getElementById(id);
+  const keys = [...table.querySelectorAll("col")].map((col) => col.dataset.figure || "");
+  for (const tr of table.querySelectorAll("tr")) {
+    const head = tr.querySelector("th");
+    if (!head || !head.textContent.includes(label)) continue;
+    const cells = {};
+    let column = 0;
+    for (const cell of tr.children) {
+      if (keys[column] && cell.tagName === "TD") cells[keys[column]] = cell.innerText.trim();
+      column += cell.colSpan;
+    }
+    return cells;
+  }
+  return null;
+}"""
+
+
+async def browser_figure_cells(page, table_id: str, row_label: str) -> dict[str, str]:
+    cells = await page.evaluate(FIGURE_CELLS_JS, [table_id, row_label])
+    assert cells is not None, f"no row {row_label!r} in #{table_id}"
+    return cells

@@ -13,6 +13,7 @@ from app.demo import DEMO_PASSWORD
 from app.reports.figures import HANDLING_COLUMNS
 from app.reports.pages import fmt
 from tests.e2e.conftest import CHROMIUM_FLAGS, browser, chromium_path, live_server  # noqa: F401
+from tests.reports.support import browser_figure_cells
 
 pytestmark = pytest.mark.e2e
 
@@ -27,11 +28,7 @@ TABLET = {
 
 
 async def _cells(page, table_id: str, row_label: str) -> dict[str, str]:
-    row = page.locator(f"#{table_id} tr", has=page.locator("th", has_text=row_label)).first
-    cells = {}
-    for cell in await row.locator("td[data-figure]").all():
-        cells[await cell.get_attribute("data-figure")] = (await cell.inner_text()).strip()
-    return cells
+    return await browser_figure_cells(page, table_id, row_label)
 
 
 async def test_a_supervisor_on_a_tablet_downloads_the_quarter_as_shown(browser, live_server):  # noqa: F811

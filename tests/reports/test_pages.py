@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from app.audit.tables import AuditEvent
 from app.dossiers.tables import Dossier
 from tests import factories
-from tests.reports.support import build_network, vn
+from tests.reports.support import build_network, figure_rows, vn
 
 Q3 = {"loai": "quy", "quy": "2025-Q3"}
 URL = "/giam-sat/tong-quan"
@@ -21,15 +21,12 @@ def _url(path: str = URL, **params) -> str:
 
 def _figure(page, table_id: str, row_label: str, figure: str) -> str:
     """The text of one cell: the row whose header starts with `row_label`, the column whose
-    data-figure is `figure`."""
+    `<col data-figure>` is `figure`."""
     table = page.by_id(table_id)
     assert table is not None, f"no table #{table_id}"
-    for tr in table.iter("tr"):
-        head = tr.find("th")
-        if head is not None and "".join(head.itertext()).strip().startswith(row_label):
-            for td in tr.iter("td"):
-                if td.get("data-figure") == figure:
-                    return "".join(td.itertext()).strip()
+    for label, cells in figure_rows(table).items():
+        if label.startswith(row_label) and figure in cells:
+            return cells[figure]
     raise AssertionError(f"no {figure} for {row_label} in #{table_id}")
 
 
@@ -70,8 +67,17 @@ async def test_supervisor_sees_the_quarter_by_district_and_point(client):
     assert _figure(page, "table-points", "DL-R-P2", "online_share") == "50,0%"
     assert _figure(page, "table-quality", "DL-R-P1", "satisfaction_rate") == "66,7%"
     assert _figure(page, "table-quality", "DL-R-P3", "spot_check_score") == "–"
-    overdue = page.by_id("qua-han")
-    assert overdue is not None and "H26.99-F1" in text and "H26.99-D8" in text
+    # The overdue list loads when scrolled to (htmx), or opens as a page without JavaScript.
+    assert page.by_id("qua-han") is not None and "H26.99-F1" not in text
+    lazy = page.doc.find(".//div[@class='overdue-lazy']")
+    assert lazy is not None and lazy.get("hx-trigger") == "revealed"
+    overdue_url = lazy.get("hx-get")
+    assert overdue_url.startswith(URL + "/qua-han?") and "Xem 3 hồ sơ quá hạn" in text
+    swapped = await client.page(overdue_url, htmx=True)
+    assert "<html" not in swapped.text
+    assert "H26.99-F1" in swapped.text and "H26.99-D8" in swapped.text
+    alone = await client.page(overdue_url)
+    assert alone.title.startswith("Hồ sơ quá hạn") and "H26.99-F1" in alone.text
     svgs = [el for el in page.doc.iter() if str(el.tag).endswith("svg")]
     assert len(svgs) == 3
     for svg in svgs:  # each chart has a title and a description for screen readers
@@ -162,6 +168,29 @@ async def test_printable_report_lists_every_point_and_is_audited(client):
     assert events[0]["object_id"] == "2025-Q3"
 
 
+async def test_definitions_load_when_the_footnotes_open(client):
+    """The dashboard carries a link, not the definitions; opening the footnotes swaps them in
+    (htmx), and the link alone opens them as a page."""
+    from app.reports.figures import DEFINITIONS
+    from app.web.i18n import translator
+
+    await build_network()
+    await _sign_in(client, "supervisor")
+    page = await client.page(_url())
+    footnotes = page.doc.find(".//details")
+    assert footnotes is not None and footnotes.get("hx-trigger") == "toggle once"
+    assert footnotes.get("hx-get") == URL + "/cach-tinh"
+    assert "Xem cách tính từng số liệu" in page.text
+    first_term = translator("vi").gettext(DEFINITIONS[0][1])[:40]
+    assert first_term not in "".join(footnotes.itertext())
+    swapped = await client.page(URL + "/cach-tinh", htmx=True)
+    assert swapped.doc.find(".//dl") is not None and "<html" not in swapped.text
+    assert first_term in swapped.text
+    whole = await client.page(URL + "/cach-tinh")
+    assert whole.title.startswith("Cách tính các số liệu")
+    assert first_term in whole.text and "Quay lại trang tổng quan" in whole.text
+
+
 async def test_point_manager_sees_only_their_organisations_points(client):
     net = await build_network()
     await _sign_in(client, "point_manager", organisation_id=net.org_a)
@@ -241,7 +270,8 @@ async def test_a_network_of_500_points_fits_the_first_load_budget(client):
     await _sign_in(client, "supervisor")
     page = await client.page(_url())
     assert "Huyện Thử Nghiệm 29" in page.text
-    overdue = [ul for ul in page.doc.iter("ul") if "overdue-list" in (ul.get("class") or "")]
+    listed = await client.page(_url(URL + "/qua-han"), htmx=True)
+    overdue = [ul for ul in listed.doc.iter("ul") if "overdue-list" in (ul.get("class") or "")]
     assert len(overdue[0].findall("li")) == OVERDUE_LIST_LIMIT
     total, assets = await _first_load(client, _url())
     assert any("/css/reports." in a for a in assets)

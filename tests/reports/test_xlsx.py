@@ -14,7 +14,7 @@ from app.audit.tables import AuditEvent
 from app.reports.figures import HANDLING_COLUMNS, QUALITY_COLUMNS
 from app.reports.pages import fmt
 from tests import factories
-from tests.reports.support import build_network
+from tests.reports.support import build_network, figure_rows
 
 Q3 = {"loai": "quy", "quy": "2025-Q3"}
 XLSX = "/giam-sat/tong-quan/bao-cao.xlsx"
@@ -178,18 +178,14 @@ async def test_the_workbook_says_what_the_dashboard_says(client):
     _, wb = await _download(client, "supervisor")
     page = await client.page(f"/giam-sat/tong-quan?{urlencode(Q3)}")
 
-    def dashboard(table_id: str) -> dict[str, dict[str, str]]:
-        rows = {}
-        for tr in page.by_id(table_id).iter("tr"):
-            head = tr.find("th")
-            cells = {
-                td.get("data-figure"): "".join(td.itertext()).strip()
-                for td in tr.iter("td")
-                if td.get("data-figure")
-            }
-            if head is not None and cells:
-                rows["".join(head.itertext()).strip()] = cells
-        return rows
+    def dashboard(table_id: str, columns) -> dict[str, dict[str, str]]:
+        """The table's rows, the given columns only (the dashboard shows handling, satisfaction
+        and spot checks in one table; the workbook on separate sheets)."""
+        keys = {c.key for c in columns}
+        return {
+            label: {key: text for key, text in cells.items() if key in keys}
+            for label, cells in figure_rows(page.by_id(table_id)).items()
+        }
 
     def workbook(sheet: str, label_col: int, first: int, columns, label=lambda v: v):
         ws = wb[sheet]
@@ -210,16 +206,16 @@ async def test_the_workbook_says_what_the_dashboard_says(client):
         return f"{ws.cell(row=r, column=2).value} {ws.cell(row=r, column=3).value}"
 
     by_point = workbook("Theo điểm", 3, 6, HANDLING_COLUMNS, point_label)
-    assert by_point == dashboard("table-points")
+    assert by_point == dashboard("table-points", HANDLING_COLUMNS)
     by_district = workbook(
         "Theo quận, huyện", 2, 4, HANDLING_COLUMNS, lambda r, ws: ws[f"B{r}"].value
     )
-    assert by_district == dashboard("table-districts")
+    assert by_district == dashboard("table-districts", HANDLING_COLUMNS)
     assert len(by_district) == 3 and len(by_point) == 4
     quality_sheet = workbook(
         "Hài lòng, kiểm tra", 2, 4, QUALITY_COLUMNS, lambda r, ws: ws[f"B{r}"].value
     )
-    quality_page = dashboard("table-quality")
+    quality_page = dashboard("table-quality", QUALITY_COLUMNS)
     assert quality_sheet["Tổng cộng"] == quality_page["Tổng cộng"]
     ws = wb["Hài lòng, kiểm tra"]
     for r in range(14, 17):

@@ -186,6 +186,8 @@ ACCESS: dict[tuple[str, str], Row] = {
     ("GET", "/giam-sat/tong-quan/bao-cao.xlsx"): Row(only(CENTRE_AND_MANAGERS, OK)),
     ("GET", "/giam-sat/tong-quan/in"): Row(only(CENTRE_AND_MANAGERS, OK)),
     ("GET", "/giam-sat/tong-quan/chon-diem"): Row(only(CENTRE_AND_MANAGERS, OK)),
+    ("GET", "/giam-sat/tong-quan/cach-tinh"): Row(only(CENTRE_AND_MANAGERS, OK)),
+    ("GET", "/giam-sat/tong-quan/qua-han"): Row(only(CENTRE_AND_MANAGERS, OK)),
     ("GET", "/dai-ly"): Row(only(AGENTS, OK), htmx_target="dossier-list"),
     # Catalogue (shared by every point)
     ("GET", "/thu-tuc"): Row(signed_in(OK)),
