@@ -9,15 +9,14 @@ import hmac
 from litestar.exceptions import PermissionDeniedException
 from piccolo.query.functions.aggregate import Count
 
-from app.accounts.guards import CENTRE_ROLES, scope_to_user
+from app.accounts.guards import CENTRE_ROLES
 from app.accounts.tables import Role
 from app.catalogue.tables import Procedure
-from app.db import Sql, fetch, fetch_one, like_operator, like_pattern
+from app.db import Sql, fetch, fetch_one, like_operator, like_pattern, table_columns
 from app.dossiers.states import FINAL, S
 from app.dossiers.tables import (
     Dossier,
     DossierComponent,
-    DossierEvent,
     PostalDelivery,
 )
 from app.errors import NotFoundError
@@ -164,61 +163,70 @@ async def home_point(user: CurrentUser) -> dict:
     return row
 
 
-DETAIL_COLUMNS = (
-    Dossier.all_columns(),
-    Dossier.procedure.code.as_alias("procedure_code"),
-    Dossier.procedure.name.as_alias("procedure_name"),
-    Dossier.procedure.processing_days.as_alias("processing_days"),
-    Dossier.procedure.fee_amount.as_alias("fee_amount"),
-    Dossier.point.name.as_alias("point_name"),
-    Dossier.point.code.as_alias("point_code"),
-    Dossier.point.address.as_alias("point_address"),
-    Dossier.point.district.as_alias("point_district"),
-    Dossier.agent.full_name.as_alias("agent_name"),
-    *(
-        getattr(Dossier.applicant, name).as_alias(name)
-        for name in (
-            "full_name",
-            "id_number",
-            "old_id_number",
-            "date_of_birth",
-            "sex",
-            "phone",
-            "email",
-            "commune_code",
-            "address",
-            "id_issue_date",
-        )
-    ),
+# The dossier page's reads, written once (Piccolo built the joined select in ~1 ms, a tenth
+# of a loaded server's time went there): the dossier with its procedure, point, agent and
+# applicant; then its components, timeline and postal delivery.
+_DOSSIER_COLUMNS, _DOSSIER_TYPES = table_columns(Dossier, "d")
+APPLICANT_FIELDS = (
+    "full_name",
+    "id_number",
+    "old_id_number",
+    "date_of_birth",
+    "sex",
+    "phone",
+    "email",
+    "commune_code",
+    "address",
+    "id_issue_date",
+)
+_DETAIL_SELECT = f"""SELECT {_DOSSIER_COLUMNS},
+  p.code AS procedure_code, p.name AS procedure_name, p.processing_days AS processing_days,
+  p.fee_amount AS fee_amount, pt.name AS point_name, pt.code AS point_code,
+  pt.address AS point_address, pt.district AS point_district, u.full_name AS agent_name,
+  {", ".join(f'a."{name}" AS "{name}"' for name in APPLICANT_FIELDS)}
+FROM dossier d
+LEFT JOIN "procedure" p ON p.id = d."procedure"
+LEFT JOIN agent_point pt ON pt.id = d.point
+LEFT JOIN staff_user u ON u.id = d.agent
+LEFT JOIN applicant a ON a.id = d.applicant"""
+_DETAIL_TYPES = {**_DOSSIER_TYPES, "date_of_birth": "date", "id_issue_date": "date"}
+_detail_queries: dict[str, Sql] = {}
+
+_COMPONENT_COLUMNS, _COMPONENT_TYPES = table_columns(DossierComponent, "c")
+COMPONENTS_SQL = Sql(
+    f"SELECT {_COMPONENT_COLUMNS} FROM dossier_component c WHERE c.dossier = $1"
+    " ORDER BY c.position",
+    types=_COMPONENT_TYPES,
+)
+TIMELINE_SQL = Sql(
+    """SELECT e.at, e.from_status, e.to_status, e.actor_kind, e.reason, u.full_name AS actor_name
+FROM dossier_event e LEFT JOIN staff_user u ON u.id = e.actor
+WHERE e.dossier = $1 ORDER BY e.at, e.id""",
+    types={"at": "timestamptz"},
+)
+_DELIVERY_COLUMNS, _DELIVERY_TYPES = table_columns(PostalDelivery, "pd")
+DELIVERY_SQL = Sql(
+    f"SELECT {_DELIVERY_COLUMNS} FROM postal_delivery pd WHERE pd.dossier = $1 LIMIT 1",
+    types=_DELIVERY_TYPES,
 )
 
 
 async def _children(dossier_id: int) -> dict:
-    components = (
-        await DossierComponent.select()
-        .where(DossierComponent.dossier == dossier_id)
-        .order_by(DossierComponent.position)
-    )
-    events = (
-        await DossierEvent.select(
-            DossierEvent.at,
-            DossierEvent.from_status,
-            DossierEvent.to_status,
-            DossierEvent.actor_kind,
-            DossierEvent.reason,
-            DossierEvent.actor.full_name.as_alias("actor_name"),
-        )
-        .where(DossierEvent.dossier == dossier_id)
-        .order_by(DossierEvent.at)
-        .order_by(DossierEvent.id)
-    )
-    delivery = await PostalDelivery.select().where(PostalDelivery.dossier == dossier_id).first()
-    return {"components": components, "events": events, "delivery": delivery}
+    return {
+        "components": await fetch(COMPONENTS_SQL, dossier_id),
+        "events": await fetch(TIMELINE_SQL, dossier_id),
+        "delivery": await fetch_one(DELIVERY_SQL, dossier_id),
+    }
 
 
 async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict:
-    query = Dossier.select(*DETAIL_COLUMNS).where(Dossier.id == dossier_id)
-    row = await scope_to_user(query, user, Dossier.point).first()
+    params: list = [dossier_id]
+    join, scope = _scope_sql(user, params)
+    text = f"{_DETAIL_SELECT}{join} WHERE d.id = $1{f' AND {scope}' if scope else ''}"
+    query = _detail_queries.get(text)
+    if query is None:
+        query = _detail_queries[text] = Sql(text, types=_DETAIL_TYPES)
+    row = await fetch_one(query, *params)
     if row is None:
         raise NotFoundError(N_("This dossier does not exist or is not yours to see."))
     row = with_overdue([row], today_local())[0]

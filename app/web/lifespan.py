@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,13 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
                 stop = asyncio.Event()
                 task = asyncio.create_task(run_worker(settings, stop), name="push-worker")
                 stack.push_async_callback(_stop_worker, task, stop)
+            if settings.is_production:
+                # What start-up made (modules, routes, catalogues) lives as long as the
+                # process: leave it out of the collector's full passes, which otherwise walk
+                # it all and stall every request in flight. Not in tests, whose process
+                # starts many apps.
+                gc.collect()
+                gc.freeze()
             yield
     finally:
         if pooled:
