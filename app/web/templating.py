@@ -192,7 +192,10 @@ class _FoldConstantCalls(NodeTransformer):
         if node.dyn_kwargs is None:
             pairs = [nodes.Pair(nodes.Const(k.key), k.value, lineno=lineno) for k in node.kwargs]
             if not pairs:
-                return nodes.Const(template % {}, lineno=lineno, environment=self.env)
+                try:
+                    return nodes.Const(template % {}, lineno=lineno, environment=self.env)
+                except (TypeError, ValueError, KeyError):
+                    return node  # a broken message: left for the render to raise, as before
             return nodes.Mod(nodes.Const(template), nodes.Dict(pairs), lineno=lineno)
         return node
 
