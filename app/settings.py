@@ -86,6 +86,10 @@ class Settings:
     capture_pdf_max_bytes: int = 5 * 1024 * 1024  # one component's PDF
     capture_pages_per_component: int = 30
     capture_retention_days: int = 90  # after the dossier is finished
+    # Photo cleaning in helper processes (0: a thread of the web process), at a lower CPU
+    # priority (nice) than the pages: an upload waits a little, a person on a page does not.
+    capture_processes: int = 1
+    capture_nice: int = 10
     # The Centre is told once when a point's overdue dossiers reach this many; 0 = never.
     push_overdue_threshold: int = 5
     # A point is approved only with at least this many trained staff (agents who passed training).
@@ -192,6 +196,8 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
         ),
         capture_pdf_max_bytes=_int(env, "CAPTURE_PDF_MAX_BYTES", Settings.capture_pdf_max_bytes),
         capture_retention_days=_int(env, "CAPTURE_RETENTION_DAYS", Settings.capture_retention_days),
+        capture_processes=_int(env, "CAPTURE_PROCESSES", Settings.capture_processes),
+        capture_nice=_int(env, "CAPTURE_NICE", Settings.capture_nice),
         push_overdue_threshold=_int(env, "PUSH_OVERDUE_THRESHOLD", Settings.push_overdue_threshold),
         point_min_trained_staff=_int(
             env, "POINT_MIN_TRAINED_STAFF", Settings.point_min_trained_staff

@@ -22,7 +22,7 @@ from piccolo.query.functions.aggregate import Max
 
 from app.accounts.guards import scope_to_user
 from app.audit.services import audit_record
-from app.capture import imaging, pdf
+from app.capture import imaging, pdf, workers
 from app.capture.storage import DocumentStore
 from app.capture.tables import DocumentPage
 from app.db import write_transaction
@@ -202,8 +202,8 @@ async def page_upload(
         )
     colour = imaging.scan_colour_for(component["name"])
     try:
-        processed = await anyio.to_thread.run_sync(
-            lambda: imaging.process_page(data, colour=colour, limits=limits_for(settings))
+        processed = await workers.run(
+            settings, imaging.process_page, data, colour=colour, limits=limits_for(settings)
         )
     except imaging.ImageRefused as exc:
         raise ValidationError({"file": exc.message}) from exc

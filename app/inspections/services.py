@@ -26,11 +26,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import anyio.to_thread
-
 from app.accounts.guards import CENTRE_ROLES, scope_to_user
 from app.audit.services import audit_record
-from app.capture import imaging
+from app.capture import imaging, workers
 from app.capture.services import UID_RE, derived_name, limits_for
 from app.capture.storage import DocumentStore
 from app.db import is_sqlite, write_transaction
@@ -716,8 +714,8 @@ async def photo_upload(
     ):
         raise DomainError(N_("An item can have at most %(n)s photos."), n=PHOTOS_PER_ITEM)
     try:
-        processed = await anyio.to_thread.run_sync(
-            lambda: imaging.process_photo(data, limits=limits_for(settings))
+        processed = await workers.run(
+            settings, imaging.process_photo, data, limits=limits_for(settings)
         )
     except imaging.ImageRefused as exc:
         raise ValidationError({"file": exc.message}) from exc
