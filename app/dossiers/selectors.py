@@ -20,6 +20,7 @@ from app.dossiers.tables import (
     PostalDelivery,
 )
 from app.errors import NotFoundError
+from app.feedback.selectors import RATING_JOIN, RATING_SELECT, RATING_TYPES, pop_rating
 from app.training.tables import AttendanceResult
 from app.web.i18n import N_, VN_TZ
 from app.web.sessions import CurrentUser
@@ -183,13 +184,19 @@ _DETAIL_SELECT = f"""SELECT {_DOSSIER_COLUMNS},
   p.code AS procedure_code, p.name AS procedure_name, p.processing_days AS processing_days,
   p.fee_amount AS fee_amount, pt.name AS point_name, pt.code AS point_code,
   pt.address AS point_address, pt.district AS point_district, u.full_name AS agent_name,
-  {", ".join(f'a."{name}" AS "{name}"' for name in APPLICANT_FIELDS)}
+  {", ".join(f'a."{name}" AS "{name}"' for name in APPLICANT_FIELDS)}, {RATING_SELECT}
 FROM dossier d
 LEFT JOIN "procedure" p ON p.id = d."procedure"
 LEFT JOIN agent_point pt ON pt.id = d.point
 LEFT JOIN staff_user u ON u.id = d.agent
-LEFT JOIN applicant a ON a.id = d.applicant"""
-_DETAIL_TYPES = {**_DOSSIER_TYPES, "date_of_birth": "date", "id_issue_date": "date"}
+LEFT JOIN applicant a ON a.id = d.applicant
+{RATING_JOIN}"""
+_DETAIL_TYPES = {
+    **_DOSSIER_TYPES,
+    "date_of_birth": "date",
+    "id_issue_date": "date",
+    **RATING_TYPES,
+}
 _detail_queries: dict[str, Sql] = {}
 
 _COMPONENT_COLUMNS, _COMPONENT_TYPES = table_columns(DossierComponent, "c")
@@ -229,6 +236,7 @@ async def dossier_detail(user: CurrentUser, dossier_id: int) -> dict:
     row = await fetch_one(query, *params)
     if row is None:
         raise NotFoundError(N_("This dossier does not exist or is not yours to see."))
+    row["rating"] = pop_rating(row)
     row = with_overdue([row], today_local())[0]
     row.update(await _children(dossier_id))
     return row

@@ -16,6 +16,7 @@ from app.db import Row, Sql, default_engine, fetch, fetch_one, is_sqlite
 from app.dossiers.selectors import today_local
 from app.dossiers.states import FINAL, S
 from app.errors import NotFoundError
+from app.feedback.selectors import RATING_JOIN, RATING_SELECT, RATING_TYPES, pop_rating
 from app.web.i18n import N_
 
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -38,22 +39,8 @@ CITIZEN_TYPES = {
     "submitted_at": "timestamptz",
     "received_at": "timestamptz",
     "delivery_updated_at": "timestamptz",
-    "rating_charged_extra": "bool",
-    "rating_created_at": "timestamptz",
+    **RATING_TYPES,
 }
-# The citizen's rating, if any (at most one per dossier), as
-# app.feedback.selectors.rating_for_dossier gives it.
-RATING_FIELDS = (
-    "id",
-    "level",
-    "attitude",
-    "guidance",
-    "waiting_time",
-    "charged_extra",
-    "comment",
-    "source",
-    "created_at",
-)
 
 # The dossier with its postal delivery (if any); then its timeline, newest first. On SQLite
 # (no round trip) two reads rather than one join: a joined row per event would repeat and
@@ -68,23 +55,25 @@ _CITIZEN_SELECT = """SELECT d.id, d.reference, d.portal_code, d.status, d.versio
   a.full_name AS applicant_name, a.phone AS applicant_phone,
   pd.id AS delivery_id, pd.waybill_code AS delivery_waybill_code,
   pd.status AS delivery_status, pd.updated_at AS delivery_updated_at,
-  r.id AS rating_id, r.level AS rating_level, r.attitude AS rating_attitude,
-  r.guidance AS rating_guidance, r.waiting_time AS rating_waiting_time,
-  r.charged_extra AS rating_charged_extra, r.comment AS rating_comment,
-  r.source AS rating_source, r.created_at AS rating_created_at{events}
+  {rating}{events}
 FROM dossier d
 LEFT JOIN "procedure" p ON p.id = d."procedure"
 LEFT JOIN agent_point ap ON ap.id = d.point
 LEFT JOIN applicant a ON a.id = d.applicant
 LEFT JOIN postal_delivery pd ON pd.dossier = d.id
-LEFT JOIN satisfaction_rating r ON r.dossier = d.id
+{rating_join}
 WHERE d.status_token = $1"""
-CITIZEN_SQL = Sql(_CITIZEN_SELECT.format(events=""), types=CITIZEN_TYPES)
+CITIZEN_SQL = Sql(
+    _CITIZEN_SELECT.format(rating=RATING_SELECT, rating_join=RATING_JOIN, events=""),
+    types=CITIZEN_TYPES,
+)
 CITIZEN_PG_SQL = Sql(
     _CITIZEN_SELECT.format(
+        rating=RATING_SELECT,
+        rating_join=RATING_JOIN,
         events=""",
   ARRAY(SELECT ROW(e.at, e.from_status, e.to_status, e.actor_kind, e.reason)
-    FROM dossier_event e WHERE e.dossier = d.id ORDER BY e.at DESC, e.id DESC) AS events"""
+    FROM dossier_event e WHERE e.dossier = d.id ORDER BY e.at DESC, e.id DESC) AS events""",
     )
 )
 EVENT_FIELDS = ("at", "from_status", "to_status", "actor_kind", "reason")
@@ -169,8 +158,7 @@ async def citizen_status(token: str) -> dict:
         )
     for name in ("delivery_waybill_code", "delivery_status", "delivery_updated_at"):
         del row[name]
-    rating = {name: row.pop(f"rating_{name}") for name in RATING_FIELDS}
-    row["rating"] = Row(rating) if rating["id"] is not None else None
+    row["rating"] = pop_rating(row)
     row["applicant_name"] = mask_name(row["applicant_name"])
     row["applicant_phone"] = mask_phone(row.pop("applicant_phone"))
     row["events"] = events
