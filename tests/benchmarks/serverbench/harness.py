@@ -161,6 +161,23 @@ end
     )
 
 
+def combine(runs: list[WrkResult]) -> WrkResult:
+    """Several runs of one page as one: requests over the total time, the median of the
+    medians, the worst p99, CPU per request over all of them."""
+    import statistics
+
+    seconds = sum(r.requests / r.rps for r in runs if r.rps)
+    requests = sum(r.requests for r in runs)
+    return WrkResult(
+        rps=requests / seconds if seconds else 0.0,
+        p50_ms=statistics.median(r.p50_ms for r in runs),
+        p99_ms=max(r.p99_ms for r in runs),
+        requests=requests,
+        errors=sum(r.errors for r in runs),
+        cpu_us=sum(r.cpu_us * r.requests for r in runs) / requests if requests else 0.0,
+    )
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its children that were waited for."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
