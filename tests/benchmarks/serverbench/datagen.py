@@ -518,13 +518,16 @@ async def _pg_admin(admin_url: str, sql: str) -> None:
 
 
 async def _pg_ready(url: str) -> bool:
+    """Whether the cached database exists and was filled completely (else it is made again)."""
+    import asyncpg
+
     try:
         conn = await _pg_connect(url)
-    except Exception:
+    except (OSError, asyncpg.PostgresError):  # no such database (yet)
         return False
     try:
         row = await conn.fetchrow("SELECT value FROM key_value WHERE key = 'bench:datagen'")
-    except Exception:
+    except asyncpg.PostgresError:  # its schema never got there
         return False
     finally:
         await conn.close()
