@@ -176,8 +176,8 @@ class _FoldConstantCalls(NodeTransformer):
             return node
         try:
             value = self.env.fold(name, [arg.value for arg in args], self.autoescape)
-        except Exception:
-            return node  # left for the render to raise, as it would have
+        except (KeyError, TypeError):  # an unknown static file, a wrong number of arguments
+            return node  # left for the render to raise the same error, as it would have
         return nodes.Const(value, lineno=node.lineno, environment=self.env)
 
     def _gettext(self, node: nodes.Call, message: nodes.Expr) -> nodes.Expr:
